@@ -1,0 +1,55 @@
+# make run: set up and serve the demo on http://127.0.0.1:5000.  make test: set up and run every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint fmt translations extract compile chromium bench clean
+
+run: $(INSTALLED) compile
+	@test -f instance/app.sqlite || $(BIN)/flask --app app demo-data
+	@cat instance/demo-logins.txt 2>/dev/null || echo "Rebuild the demo and print its logins: $(BIN)/flask --app app demo-data"
+	$(BIN)/flask --app app run
+
+test: $(INSTALLED) compile chromium
+	$(BIN)/pytest
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+compile: $(COMPILED)
+
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --quiet -i $< -o $@
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'." >&2; exit 1; fi; }
+
+# Extract strings from the code and merge them into the four catalogs.
+extract: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --ignore-dirs='.* _* instance tests bench static translations' -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+translations: extract compile
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+fmt: $(INSTALLED)
+	$(BIN)/ruff format .
+
+bench: $(INSTALLED) compile
+	$(BIN)/python bench/page_weight.py
+
+clean:
+	rm -rf $(VENV) instance/app.sqlite* instance/demo-logins.txt

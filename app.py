@@ -1,0 +1,237 @@
+"""The application factory, its settings and its command-line commands."""
+
+import hashlib
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import Flask, g, render_template, request, url_for
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import AnyConverter
+
+import db as database
+import i18n
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Files every page needs, kept by the service worker for offline use.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "vendor/htmx-2.0.11/htmx.min.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+)
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+class LanguageConverter(AnyConverter):
+    def __init__(self, url_map):
+        super().__init__(url_map, *i18n.LANGUAGES)
+
+
+def create_app(test_config=None):
+    """Create the app; `test_config` overrides settings (tests pass their own database)."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "app.sqlite"),
+        LANGUAGES=i18n.LANGUAGES,
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LANGUAGE,
+        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        # A form opened in the morning must still send in the afternoon: the token
+        # lives as long as the server-side session it is stored in.
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+    )
+    if test_config is None:
+        app.config.from_prefixed_env()
+    else:
+        app.config.update(test_config)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    migrated = database.connect(app.config["DATABASE"])
+    database.migrate(migrated)
+    migrated.close()
+
+    app.url_map.converters["lang"] = LanguageConverter
+    app.url_map.strict_slashes = False
+    register_extensions(app)
+    register_blueprints(app)
+    register_assets(app)
+    register_hooks(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def instance_secret_key(instance_path):
+    """Read the secret key kept in the instance folder, making one on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app):
+    from blueprints.auth.sessions import SqliteSessionInterface
+
+    app.session_interface = SqliteSessionInterface()
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.current_language,
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+    )
+    app.teardown_appcontext(database.close_db)
+
+
+def register_blueprints(app):
+    from blueprints import admin, auth, home, pwa
+
+    for blueprint in (auth.bp, home.bp, admin.bp):
+        prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    app.register_blueprint(pwa.bp)
+    app.url_value_preprocessor(i18n.take_language_from_path)
+    app.url_defaults(i18n.add_language_to_urls)
+
+
+def register_assets(app):
+    """Give each static file a content hash in its URL, so a changed file is never stale."""
+    static = Path(app.static_folder)
+    digests = {}
+
+    def asset(filename):
+        if filename not in digests or app.debug:
+            digests[filename] = hashlib.sha256((static / filename).read_bytes()).hexdigest()[:10]
+        return url_for("static", filename=filename, v=digests[filename])
+
+    app.jinja_env.globals["asset"] = asset
+    with app.test_request_context():
+        app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
+    app.config["ASSET_VERSION"] = hashlib.sha256(
+        "".join(app.config["SHELL_ASSETS"]).encode()
+    ).hexdigest()[:10]
+
+
+def register_hooks(app):
+    from blueprints.auth.access import load_logged_in_user
+
+    app.before_request(load_logged_in_user)
+    app.after_request(i18n.remember_language)
+    app.after_request(add_security_headers)
+    app.context_processor(i18n.template_context)
+    app.jinja_env.filters["when"] = i18n.format_when
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    # The QR scanner needs the camera on staff pages; nothing else gets it.
+    camera = "camera=(self)" if g.get("staff_page") else "camera=()"
+    headers["Permissions-Policy"] = f"{camera}, microphone=(), geolocation=(), payment=()"
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if response.mimetype == "text/html":
+        headers.add("Vary", "HX-Request")
+    return response
+
+
+def register_error_pages(app):
+    messages = {
+        400: lambda: _("The request could not be understood. Go back and try again."),
+        403: lambda: _("You do not have access to this page."),
+        404: lambda: _("This page does not exist."),
+        405: lambda: _("This page cannot be used that way."),
+        409: lambda: _("That cannot be done now."),
+        413: lambda: _("What you sent is too large."),
+        500: lambda: _("Something went wrong on our side. Try again in a moment."),
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        message = messages.get(code, messages[500])()
+        return render_template("error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_expired(error):
+        message = _("This form has expired. Go back, reload the page and send it again.")
+        return render_template("error.html", code=400, message=message), 400
+
+
+def register_commands(app):
+    import demo
+    from blueprints.auth import queries as accounts
+
+    @app.cli.command("init-db")
+    def init_db_command():
+        """Create an empty database with the current schema."""
+        database.migrate(database.connect(app.config["DATABASE"]))
+        click.echo(f"Database ready: {app.config['DATABASE']}")
+
+    @app.cli.command("demo-data")
+    @click.option("--password", help="Give every demo user this password instead of random ones.")
+    def demo_data_command(password):
+        """Rebuild the database with the demo programme and print the demo logins."""
+        if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
+            raise click.BadParameter(
+                f"at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+            )
+        logins = demo.rebuild(app.config["DATABASE"], password)
+        lines = ["Demo logins (also in instance/demo-logins.txt):"]
+        lines += [f"  {username:<12} {secret}" for username, secret in logins.items()]
+        text = "\n".join(lines) + "\n"
+        logins_file = Path(app.instance_path) / "demo-logins.txt"
+        logins_file.write_text(text)
+        logins_file.chmod(0o600)
+        click.echo(text, nl=False)
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+    @click.password_option(help="Asked for twice when not given.")
+    def create_user_command(username, role, password):
+        """Add a staff account."""
+        if len(password) < accounts.MIN_PASSWORD_LENGTH:
+            raise click.BadParameter(f"at least {accounts.MIN_PASSWORD_LENGTH} characters")
+        db = database.connect(app.config["DATABASE"])
+        database.migrate(db)
+        if accounts.user_by_username(db, username) is not None:
+            raise click.ClickException(f"the username {username} is taken")
+        user_id = accounts.create_user(db, username, role, password)
+        click.echo(f"Created user {user_id} ({role}).")

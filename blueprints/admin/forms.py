@@ -1,0 +1,53 @@
+"""Forms for managing staff accounts."""
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Regexp, ValidationError
+
+from ..auth.forms import new_password_field
+from ..auth.queries import ROLES
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "coordinator": _l("Coordinator"),
+    "facilitator": _l("Facilitator"),
+    "outreach": _l("Outreach worker"),
+}
+
+
+def no_control_characters(form, field):
+    if field.data and any(unicodedata.category(c) in ("Cc", "Cf") for c in field.data):
+        raise ValidationError(_l("Remove the invisible control characters."))
+
+
+class CreateUserForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            InputRequired(_l("Choose a username.")),
+            Length(min=3, max=40, message=_l("A username has %(min)d to %(max)d characters.")),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l("Use only the letters a to z, digits, dot, hyphen and underscore."),
+            ),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    display_name = StringField(
+        _l("Name shown to colleagues"),
+        validators=[
+            Length(max=80, message=_l("A name is at most %(max)d characters.")),
+            no_control_characters,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        validate_choice=False,
+        validators=[AnyOf(ROLES, message=_l("Choose one of the roles."))],
+    )
+    password = new_password_field(_l("Password"))

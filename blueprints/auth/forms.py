@@ -1,0 +1,65 @@
+"""Login and password forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from .queries import MIN_PASSWORD_LENGTH
+
+MAX_PASSWORD_LENGTH = 200
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            InputRequired(_l("Enter your username.")),
+            Length(max=40, message=_l("A username is at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("A password is at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Enter a new password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("A password has %(min)d to %(max)d characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"))
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password again.")),
+            EqualTo("new_password", message=_l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_new_password(self, field):
+        if field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password other than the current one."))

@@ -1,0 +1,63 @@
+from flask import current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from i18n import current_language, preferred_language
+
+from . import bp
+from .offline import offline_page
+
+
+@bp.route("/")
+def root():
+    """Send a visitor to the home page in her language."""
+    return redirect(url_for("home.index", lang=preferred_language()))
+
+
+@bp.route("/<lang:lang>/offline")
+@offline_page
+def offline():
+    """Say plainly that this page is not on the phone and there is no connection."""
+    return render_template("pwa/offline.html")
+
+
+@bp.route("/<lang:lang>/manifest.webmanifest")
+def manifest():
+    """Describe the installable app with a neutral name and icon."""
+    lang = current_language()
+    body = {
+        "name": _("Calendar"),
+        "short_name": _("Calendar"),
+        "lang": lang,
+        "dir": "auto",
+        "start_url": url_for("home.index", lang=lang),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1d5c57",
+        "icons": [
+            {"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+             "type": "image/png", "purpose": "any maskable"}
+            for size in (192, 512)
+        ]
+        + [{"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    response = current_app.json.response(body)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """Serve the service worker from the root so that it controls every page."""
+    response = current_app.response_class(
+        render_template(
+            "pwa/sw.js",
+            version=current_app.config["ASSET_VERSION"],
+            shell=current_app.config["SHELL_ASSETS"],
+            offline_pages=[url_for("pwa.offline", lang=code) for code in current_app.config["LANGUAGES"]],
+        ),
+        mimetype="text/javascript",
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

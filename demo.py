@@ -1,0 +1,173 @@
+"""A believable demo programme in Ishøj and Vallensbæk."""
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import MO, TH, TU, WEEKLY, rrule
+
+import db as database
+from blueprints.auth.queries import create_user
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
+WEEKS_AHEAD = 8
+
+ESTATES = [
+    ("Vejlegårdsparken", "Vallensbæk"),
+    ("Vejleåparken", "Ishøj"),
+    ("Vildtbanegård", "Ishøj"),
+]
+
+USERS = [
+    ("admin", "admin", "Lone (admin)"),
+    ("coordinator", "coordinator", "Mette"),
+    ("facilitator", "facilitator", "Hanan"),
+    ("outreach", "outreach", "Sevgi"),
+]
+
+CONSENT_TEXTS = {
+    "da": (
+        "Jeg siger ja til, at projektet gemmer mit fornavn, mit telefonnummer, mit sprog, mit "
+        "boligområde, mit fødselsår, hvilken ydelse jeg får, og hvordan jeg hørte om projektet. "
+        "Oplysningerne bruges kun til at invitere mig til aktiviteter og til at følge mit forløb. "
+        "Kommunen får kun tal, aldrig mit navn. Jeg kan når som helst sige fra ved at tale med en "
+        "medarbejder. Så sletter vi mine oplysninger."
+    ),
+    "tr": (
+        "Projenin adımı, telefon numaramı, dilimi, oturduğum semti, doğum yılımı, aldığım yardımı "
+        "ve projeyi nereden duyduğumu kaydetmesini kabul ediyorum. Bu bilgiler yalnızca beni "
+        "etkinliklere davet etmek ve sürecimi takip etmek için kullanılır. Belediye yalnızca "
+        "sayıları görür, adımı asla görmez. İstediğim zaman bir çalışana söyleyerek onayımı geri "
+        "alabilirim. O zaman bilgilerim silinir."
+    ),
+    "ur": (
+        "میں اس بات پر رضامند ہوں کہ پروجیکٹ میرا پہلا نام، فون نمبر، زبان، رہائشی علاقہ، پیدائش "
+        "کا سال، مجھے ملنے والی امداد، اور یہ کہ میں نے پروجیکٹ کے بارے میں کہاں سے سنا، محفوظ کرے۔ "
+        "یہ معلومات صرف مجھے سرگرمیوں میں بلانے اور میری پیش رفت دیکھنے کے لیے استعمال ہوں گی۔ "
+        "بلدیہ کو صرف اعداد و شمار ملتے ہیں، میرا نام کبھی نہیں۔ میں کسی بھی وقت کسی کارکن کو بتا "
+        "کر اپنی رضامندی واپس لے سکتی ہوں۔ پھر میری معلومات مٹا دی جائیں گی۔"
+    ),
+    "ar": (
+        "أوافق على أن يحفظ المشروع اسمي الأول ورقم هاتفي ولغتي والحي الذي أسكن فيه وسنة ميلادي "
+        "ونوع الإعانة التي أتلقاها وكيف سمعت عن المشروع. تُستخدم هذه المعلومات فقط لدعوتي إلى "
+        "الأنشطة ومتابعة مساري. لا تحصل البلدية إلا على أرقام إجمالية، ولا ترى اسمي أبدًا. يمكنني "
+        "سحب موافقتي في أي وقت بإخبار أحد الموظفين، وعندها تُحذف معلوماتي."
+    ),
+}
+
+GROUPS = [
+    {
+        "name": "Madklubben",
+        "activity": "cooking",
+        "estate": "Vejlegårdsparken",
+        "place": "Beboerhuset, Vejlegårdsparken",
+        "languages": ["da", "ar", "ur"],
+        "capacity": 14,
+        "weekdays": (TU,),
+        "start": time(10, 0),
+        "end": time(12, 0),
+        "members": ["Amina", "Rukhsana", "Samira", "Nadia"],
+    },
+    {
+        "name": "Let motion",
+        "activity": "light_exercise",
+        "estate": "Vejleåparken",
+        "place": "Fælleshuset, Vejleåparken",
+        "languages": ["da", "tr", "ar"],
+        "capacity": 12,
+        "weekdays": (MO, TH),
+        "start": time(9, 30),
+        "end": time(10, 30),
+        "members": ["Fatma", "Ayşe", "Amina", "Zainab"],
+    },
+]
+
+PARTICIPANTS = [
+    ("Amina", "+4550000001", "ar", "Vejlegårdsparken", 1979, "activity_ready"),
+    ("Fatma", "+4550000002", "tr", "Vejleåparken", 1971, "job_ready"),
+    ("Rukhsana", "+4550000003", "ur", "Vejlegårdsparken", 1984, "spouse_supported"),
+    ("Samira", "+4550000004", "ar", "Vildtbanegård", 1990, "education_benefit"),
+    ("Ayşe", "+4550000005", "tr", "Vejleåparken", 1968, "activity_ready"),
+    ("Nadia", "+4550000006", "da", "Vildtbanegård", 1987, "job_ready"),
+    ("Zainab", "+4550000007", "ur", "Vejleåparken", 1975, "unknown"),
+]
+
+
+def rebuild(path, password=None):
+    """Replace the database at `path` with the demo programme; return {username: password}."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    db = database.connect(path)
+    database.migrate(db)
+    logins = {}
+    for username, role, display_name in USERS:
+        logins[username] = password or secrets.token_urlsafe(9)
+        create_user(db, username, role, logins[username], display_name)
+    with database.transaction(db):
+        add_programme(db)
+    db.close()
+    return logins
+
+
+def add_programme(db):
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    estate_ids = {
+        name: db.execute(
+            "INSERT INTO estates (name, municipality) VALUES (?, ?)", [name, municipality]
+        ).lastrowid
+        for name, municipality in ESTATES
+    }
+    consent_ids = {
+        language: db.execute(
+            "INSERT INTO consent_texts (version, language, text, text_hash, created_at)"
+            " VALUES (1, ?, ?, ?, ?)",
+            [language, text, hashlib.sha256(text.encode()).hexdigest(), now],
+        ).lastrowid
+        for language, text in CONSENT_TEXTS.items()
+    }
+    user_ids = {row["username"]: row["id"] for row in db.execute("SELECT id, username FROM users")}
+    participant_ids = {}
+    for first_name, phone, language, estate, born, subgroup in PARTICIPANTS:
+        participant_id = db.execute(
+            "INSERT INTO participants (first_name, phone, language, estate_id, year_of_birth,"
+            " subgroup, interests, coordinator_id, channel, registered_at, registered_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'door_to_door', ?, ?)",
+            [first_name, phone, language, estate_ids[estate], born, subgroup,
+             json.dumps(["cooking", "light_exercise"]), user_ids["coordinator"], now,
+             user_ids["outreach"]],
+        ).lastrowid
+        db.execute(
+            "INSERT INTO consents (participant_id, consent_text_id, language, given_at, recorded_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [participant_id, consent_ids[language], language, now, user_ids["outreach"]],
+        )
+        participant_ids[first_name] = participant_id
+    for group in GROUPS:
+        add_group(db, group, estate_ids, user_ids["facilitator"], participant_ids, now)
+
+
+def add_group(db, group, estate_ids, facilitator_id, participant_ids, now):
+    rule = rrule(WEEKLY, byweekday=group["weekdays"], dtstart=date.today(), count=WEEKS_AHEAD * len(group["weekdays"]))
+    group_id = db.execute(
+        "INSERT INTO groups (name, activity, estate_id, place, languages, capacity, rule, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [group["name"], group["activity"], estate_ids[group["estate"]], group["place"],
+         json.dumps(group["languages"]), group["capacity"], str(rule), now],
+    ).lastrowid
+    db.execute("INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)", [group_id, facilitator_id])
+    for day in rule:
+        # Local wall-clock times, so a session stays at 10:00 across the daylight-saving change.
+        starts = datetime.combine(day.date(), group["start"], LOCAL).astimezone(UTC)
+        ends = datetime.combine(day.date(), group["end"], LOCAL).astimezone(UTC)
+        db.execute(
+            "INSERT INTO sessions (group_id, starts_at, ends_at) VALUES (?, ?, ?)",
+            [group_id, starts.isoformat(), ends.isoformat()],
+        )
+    for first_name in group["members"]:
+        db.execute(
+            "INSERT INTO enrolments (group_id, participant_id, state, since) VALUES (?, ?, 'active', ?)",
+            [group_id, participant_ids[first_name], now],
+        )

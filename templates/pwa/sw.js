@@ -1,0 +1,63 @@
+// Service worker: keeps the app shell and the pages marked for offline use on the phone.
+const VERSION = {{ version|tojson }};
+const SHELL_CACHE = "shell-" + VERSION;
+const PAGE_CACHE = "pages";
+const SHELL = {{ (shell + offline_pages)|tojson }};
+const OFFLINE_HEADER = "X-Offline-Page";
+const LANGUAGE_IN_PATH = /^\/(da|tr|ur|ar)(\/|$)/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((key) => key.startsWith("shell-") && key !== SHELL_CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("message", (event) => {
+  // Sent after logout: nothing a colleague saw may stay on a shared phone.
+  if (event.data === "forget-pages") event.waitUntil(caches.delete(PAGE_CACHE));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(pageFromNetworkOrPhone(request, url));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(fileFromPhoneOrNetwork(request));
+  }
+});
+
+async function pageFromNetworkOrPhone(request, url) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
+      const cache = await caches.open(PAGE_CACHE);
+      await cache.put(url.pathname, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const saved = await caches.match(url.pathname, { ignoreSearch: true });
+    if (saved) return saved;
+    const match = url.pathname.match(LANGUAGE_IN_PATH);
+    const offline = await caches.match("/" + (match ? match[1] : "da") + "/offline");
+    return offline || Response.error();
+  }
+}
+
+async function fileFromPhoneOrNetwork(request) {
+  const saved = await caches.match(request);
+  if (saved) return saved;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
