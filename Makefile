@@ -25,7 +25,7 @@ $(INSTALLED): setup.cfg pyproject.toml
 compile: $(COMPILED)
 
 %.mo: %.po $(INSTALLED)
-	$(BIN)/pybabel compile --quiet -i $< -o $@
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
 chromium:

@@ -11,7 +11,7 @@ from flask import Flask, g, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.routing import AnyConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 import db as database
 import i18n
@@ -50,6 +50,13 @@ class LanguageConverter(AnyConverter):
         super().__init__(url_map, *i18n.LANGUAGES)
 
 
+class RecordIdConverter(IntegerConverter):
+    """A record id in a URL: a positive number SQLite can hold (larger ones are a 404, not a 500)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def create_app(test_config=None):
     """Create the app; `test_config` overrides settings (tests pass their own database)."""
     app = Flask(__name__, instance_relative_config=True)
@@ -81,6 +88,7 @@ def create_app(test_config=None):
     migrated.close()
 
     app.url_map.converters["lang"] = LanguageConverter
+    app.url_map.converters["id"] = RecordIdConverter
     app.url_map.strict_slashes = False
     register_extensions(app)
     register_blueprints(app)

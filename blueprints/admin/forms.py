@@ -4,10 +4,10 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Regexp, ValidationError
 
-from ..auth.forms import new_password_field
+from ..auth.forms import new_password_field, strip_spaces
 from ..auth.queries import ROLES
 
 ROLE_LABELS = {
@@ -26,6 +26,7 @@ def no_control_characters(form, field):
 class CreateUserForm(FlaskForm):
     username = StringField(
         _l("Username"),
+        filters=[strip_spaces],
         validators=[
             InputRequired(_l("Choose a username.")),
             Length(min=3, max=40, message=_l("A username has %(min)d to %(max)d characters.")),
@@ -38,6 +39,8 @@ class CreateUserForm(FlaskForm):
     )
     display_name = StringField(
         _l("Name shown to colleagues"),
+        default="",
+        filters=[strip_spaces],
         validators=[
             Length(max=80, message=_l("A name is at most %(max)d characters.")),
             no_control_characters,
@@ -46,7 +49,7 @@ class CreateUserForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validate_choice=False,
         validators=[AnyOf(ROLES, message=_l("Choose one of the roles."))],
     )

@@ -26,13 +26,13 @@ def users():
         form.username.errors.append(_("That username is taken."))
         return render_users(form, 400)
     accounts.create_user(
-        db, form.username.data, form.role.data, form.password.data, form.display_name.data.strip()
+        db, form.username.data, form.role.data, form.password.data, form.display_name.data or ""
     )
     flash(_("The account %(username)s is created.", username=form.username.data), "success")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 @staff_required("admin")
 def set_user_active(user_id):
     """Enable or disable an account; with htmx, answer with the updated row only."""

@@ -10,9 +10,14 @@ from .queries import MIN_PASSWORD_LENGTH
 MAX_PASSWORD_LENGTH = 200
 
 
+def strip_spaces(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
+        filters=[strip_spaces],
         validators=[
             InputRequired(_l("Enter your username.")),
             Length(max=40, message=_l("A username is at most %(max)d characters.")),

@@ -25,7 +25,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
     db = get_db()
-    username, address = form.username.data.strip(), request.remote_addr or "unknown"
+    username, address = form.username.data, request.remote_addr or "unknown"
     if queries.login_blocked(db, username, address):
         form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
         return render_template("auth/login.html", form=form), 429

@@ -1,0 +1,86 @@
+"""Every route, anonymous and as each role: the expected 200/302/403, never a 500."""
+
+import pytest
+
+from .conftest import ROLES, csrf_token_from, login
+
+WHO = ("anonymous",) + ROLES
+STAFF = dict.fromkeys(ROLES, 200)
+
+# endpoint -> (method, path with {lang} and ids, {who: status}); "anonymous" falls back to `other`.
+EXPECTED = {
+    "pwa.root": ("GET", "/", {"other": 302}),
+    "pwa.offline": ("GET", "/{lang}/offline", {"other": 200}),
+    "pwa.manifest": ("GET", "/{lang}/manifest.webmanifest", {"other": 200}),
+    "pwa.service_worker": ("GET", "/sw.js", {"other": 200}),
+    "static": ("GET", "/static/css/app.css", {"other": 200}),
+    "auth.login": ("GET", "/{lang}/login", {"anonymous": 200, "other": 302}),
+    "auth.logout": ("POST", "/{lang}/logout", {"other": 302}),
+    "auth.account": ("GET", "/{lang}/account", {"anonymous": 302, "other": 200}),
+    "home.index": ("GET", "/{lang}/", {"anonymous": 302, "other": 200}),
+    "home.consent_texts": ("GET", "/{lang}/consent", {"anonymous": 302, "other": 200}),
+    "admin.users": ("GET", "/{lang}/admin/users", {"anonymous": 302, "admin": 200, "other": 403}),
+    "admin.set_user_active": (
+        "POST",
+        "/{lang}/admin/users/{outreach_id}/active",
+        {"anonymous": 302, "admin": 302, "other": 403},
+    ),
+}
+
+
+def test_every_route_is_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED)
+
+
+def client_as(app, who):
+    client = app.test_client()
+    if who != "anonymous":
+        assert login(client, who).status_code == 302
+    return client
+
+
+def fresh_token(client, who, lang):
+    page = f"/{lang}/login" if who == "anonymous" else f"/{lang}/offline"
+    return csrf_token_from(client.get(page).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("lang", ["da", "ar"])
+def test_each_route_answers_as_expected(app, staff, who, lang):
+    client = client_as(app, who)
+    for endpoint, (method, path, statuses) in EXPECTED.items():
+        url = path.format(lang=lang, outreach_id=staff["outreach"])
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = fresh_token(client, who, lang)
+            response = client.post(url, data={"csrf_token": token, "active": "1"})
+        expected = statuses.get(who, statuses["other"])
+        assert response.status_code == expected, f"{who} {method} {url}"
+        if endpoint == "auth.logout" and who != "anonymous":
+            client = client_as(app, who)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/xx/login", "/da/nothing-here", "/da/admin/users/999999/active", "/da/admin/users/abc/active"],
+)
+def test_unknown_pages_answer_404_in_the_users_language(app, staff, url):
+    client = client_as(app, "admin")
+    assert client.get(url).status_code in (404, 405)
+
+
+def test_anonymous_staff_page_visit_goes_to_the_login_page(client):
+    response = client.get("/tr/admin/users")
+    assert response.status_code == 302
+    assert response.location.startswith("/tr/login?next=")
+
+
+def test_a_role_without_access_gets_a_translated_403(app, staff):
+    from .conftest import translated
+
+    client = client_as(app, "outreach")
+    response = client.get("/ur/admin/users")
+    assert response.status_code == 403
+    assert translated(app, "ur", "You do not have access to this page.") in response.get_data(as_text=True)

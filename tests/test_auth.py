@@ -1,0 +1,138 @@
+"""Staff login, logout, server-side sessions, rate limit and passwords."""
+
+import pytest
+
+from blueprints.auth import queries as accounts
+
+from .conftest import PASSWORD, ROLES, csrf_token_from, login, post_form, translated
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_and_lands_on_its_home(client, staff, role):
+    response = login(client, role)
+    assert response.status_code == 302
+    assert response.location == "/da/"
+    home = client.get("/da/").get_data(as_text=True)
+    assert "<h1>" in home and "/da/logout" in home
+
+
+def test_wrong_password_is_refused_with_a_message_and_the_username_kept(app, client, staff):
+    response = login(client, "coordinator", password="wrong password here")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert translated(app, "da", "Wrong username or password.") in html
+    assert 'value="coordinator"' in html
+    assert client.get("/da/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(app, client, staff):
+    html = login(client, "nobody", password="whatever it is", lang="ar").get_data(as_text=True)
+    assert translated(app, "ar", "Wrong username or password.") in html
+
+
+def test_passwords_are_stored_as_argon2id(db, staff):
+    user = accounts.user_by_username(db, "admin")
+    assert user["password_hash"].startswith("$argon2id$")
+    assert PASSWORD not in user["password_hash"]
+
+
+def test_login_is_rate_limited_after_repeated_failures(app, client, staff):
+    for _ in range(accounts.FAILURES_PER_USERNAME):
+        assert login(client, "outreach", password="wrong password").status_code == 400
+    blocked = login(client, "outreach")  # even the right password waits now
+    assert blocked.status_code == 429
+    message = "Too many failed attempts. Wait 15 minutes and try again."
+    assert translated(app, "da", message) in blocked.get_data(as_text=True)
+
+
+def test_the_limit_counts_per_username(client, staff):
+    for _ in range(accounts.FAILURES_PER_USERNAME):
+        login(client, "outreach", password="wrong password")
+    assert login(client, "facilitator").status_code == 302
+
+
+def test_logout_makes_the_old_cookie_worthless(app, client, staff):
+    login(client, "coordinator")
+    stolen = client.get_cookie("session").value
+    home = client.get("/da/").get_data(as_text=True)
+    client.post("/da/logout", data={"csrf_token": csrf_token_from(home)})
+    assert client.get("/da/").status_code == 302
+
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/da/")
+    assert response.status_code == 302
+    assert response.location.startswith("/da/login")
+
+
+def test_disabling_a_user_ends_her_sessions_at_once(app, db, client, staff):
+    login(client, "facilitator")
+    assert client.get("/da/").status_code == 200
+    accounts.set_active(db, staff["facilitator"], False, staff["admin"])
+    assert client.get("/da/").status_code == 302
+    assert login(client, "facilitator").status_code == 400
+
+
+def test_login_gives_a_new_session_id(client, staff):
+    client.get("/da/login")
+    before = client.get_cookie("session").value
+    login(client, "admin")
+    assert client.get_cookie("session").value != before
+
+
+def test_login_goes_back_to_the_page_asked_for(client, staff):
+    response = client.get("/da/account")
+    assert response.location == "/da/login?next=/da/account"
+    token = csrf_token_from(client.get(response.location).get_data(as_text=True))
+    response = client.post(
+        "/da/login?next=/da/account",
+        data={"csrf_token": token, "username": "admin", "password": PASSWORD},
+    )
+    assert response.location == "/da/account"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+def test_login_never_sends_to_another_site(client, staff, target):
+    token = csrf_token_from(client.get("/da/login").get_data(as_text=True))
+    response = client.post(
+        f"/da/login?next={target}",
+        data={"csrf_token": token, "username": "admin", "password": PASSWORD},
+    )
+    assert response.location == "/da/"
+
+
+def test_a_form_without_csrf_token_is_refused(app, client, staff):
+    response = client.post("/tr/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 400
+    message = "This form has expired. Go back, reload the page and send it again."
+    assert translated(app, "tr", message) in response.get_data(as_text=True)
+
+
+def test_htmx_sends_the_csrf_token_as_a_header(login_as, db, staff):
+    client = login_as("admin")
+    token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
+    response = client.post(
+        f"/da/admin/users/{staff['outreach']}/active",
+        data={"active": "0"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).lstrip().startswith("<tr")
+    assert accounts.user_by_id(db, staff["outreach"])["active"] == 0
+
+
+def test_changing_the_password_needs_the_current_one(login_as, db, staff):
+    client = login_as("outreach")
+    response = post_form(
+        client,
+        "/da/account",
+        {"current_password": "not it at all", "new_password": "a new long one", "confirm_password": "a new long one"},
+    )
+    assert response.status_code == 400
+    response = post_form(
+        client,
+        "/da/account",
+        {"current_password": PASSWORD, "new_password": "a new long one", "confirm_password": "a new long one"},
+    )
+    assert response.status_code == 302
+    assert accounts.check_password(db, "outreach", "a new long one") is not None

@@ -1,0 +1,148 @@
+"""Bad input in every form: a clear message in the user's language, what was typed kept, never a 500."""
+
+import pytest
+from markupsafe import escape
+
+from blueprints.auth import queries as accounts
+
+from .conftest import PASSWORD, csrf_token_from, translated
+
+LONG = "x" * 10_000
+MIXED = "Amina أمينة 123 abc"
+BIDI_OVERRIDE = "abc\u202edcba"
+BAD_VALUES = ["", "   ", LONG, MIXED, BIDI_OVERRIDE, "\x00", "<script>alert(1)</script>"]
+
+
+def post_with_token(client, url, data):
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def assert_refused_kindly(response, typed=None):
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400, html[:500]
+    assert 'class="error"' in html or 'role="alert"' in html
+    if typed is not None and typed.strip() and "\x00" not in typed:
+        assert f'value="{escape(typed)}"' in html
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+@pytest.mark.parametrize("value", BAD_VALUES)
+def test_login_with_bad_username(client, staff, lang, value):
+    response = post_with_token(client, f"/{lang}/login", {"username": value, "password": "wrong password"})
+    assert_refused_kindly(response, typed=value)
+
+
+@pytest.mark.parametrize("value", BAD_VALUES)
+def test_login_with_bad_password(client, staff, value):
+    response = post_with_token(client, "/ur/login", {"username": "admin", "password": value})
+    assert_refused_kindly(response, typed="admin")
+
+
+def test_login_with_fields_missing_or_repeated(app, client, staff):
+    response = post_with_token(client, "/ar/login", {})
+    assert_refused_kindly(response)
+    assert translated(app, "ar", "Enter your username.") in response.get_data(as_text=True)
+    response = post_with_token(client, "/da/login", {"username": ["admin", "coordinator"], "password": PASSWORD})
+    assert response.status_code in (302, 400)
+
+
+def is_valid(field, value):
+    """Names and passwords may be in any script (and are escaped); the display name is optional."""
+    if field in ("display_name", "password") and value in (MIXED, "<script>alert(1)</script>"):
+        return True
+    return field == "display_name" and not value.strip()
+
+
+@pytest.mark.parametrize("lang", ["tr", "ar"])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        (field, value)
+        for field in ("username", "display_name", "role", "password")
+        for value in BAD_VALUES
+        if not is_valid(field, value)
+    ],
+)
+def test_create_account_with_bad_input(app, login_as, db, lang, field, value):
+    client = login_as("admin", lang=lang)
+    form = {"username": "new.worker", "display_name": "Hanan حنان", "role": "outreach", "password": "long enough pw"}
+    form[field] = value
+    response = post_with_token(client, f"/{lang}/admin/users", form)
+    kept = form["username"] if field != "username" else value
+    assert_refused_kindly(response, typed=kept)
+    assert accounts.user_by_username(db, "new.worker") is None
+
+
+@pytest.mark.parametrize("name", ["", MIXED, "<script>alert(1)</script>"])
+def test_create_account_accepts_names_in_any_script_and_escapes_them(login_as, db, name):
+    client = login_as("admin")
+    response = post_with_token(
+        client, "/da/admin/users",
+        {"username": "hanan", "display_name": name, "role": "facilitator", "password": "long enough pw"},
+    )
+    assert response.status_code == 302
+    assert accounts.user_by_username(db, "hanan")["display_name"] == name
+    html = client.get("/da/admin/users").get_data(as_text=True)
+    assert "<script>alert" not in html
+
+
+def test_create_account_with_a_taken_username_says_so_and_keeps_the_form(app, login_as):
+    client = login_as("admin", lang="ur")
+    response = post_with_token(
+        client, "/ur/admin/users",
+        {"username": "Coordinator", "display_name": "Someone", "role": "coordinator", "password": "long enough pw"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert translated(app, "ur", "That username is taken.") in html
+    assert 'value="Someone"' in html
+
+
+def test_create_account_with_a_list_for_role(login_as, db):
+    client = login_as("admin")
+    response = post_with_token(
+        client, "/da/admin/users",
+        {"username": "two.roles", "role": ["admin", "outreach"], "password": "long enough pw"},
+    )
+    assert response.status_code in (302, 400)
+    user = accounts.user_by_username(db, "two.roles")
+    assert user is None or user["role"] in ("admin", "outreach")
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("new_password", "short", "A password has %(min)d to %(max)d characters."),
+        ("new_password", LONG, "A password has %(min)d to %(max)d characters."),
+        ("confirm_password", "something else", "The two new passwords are not the same."),
+        ("current_password", "", "Enter your current password."),
+    ],
+)
+def test_change_password_with_bad_input(app, login_as, field, value, message):
+    client = login_as("coordinator", lang="ar")
+    form = {"current_password": PASSWORD, "new_password": "a good new one", "confirm_password": "a good new one"}
+    form[field] = value
+    if field == "new_password":
+        form["confirm_password"] = value
+    response = post_with_token(client, "/ar/account", form)
+    assert_refused_kindly(response)
+    text = translated(app, "ar", message, min=accounts.MIN_PASSWORD_LENGTH, max=200)
+    assert text in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1" * 50])
+def test_toggle_with_bad_ids_and_values_never_fails(login_as, staff, value):
+    client = login_as("admin")
+    token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
+    response = client.post(f"/da/admin/users/{staff['outreach']}/active", data={"csrf_token": token, "active": value})
+    assert response.status_code in (200, 302)
+    response = client.post("/da/admin/users/99999999999999999999/active", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_an_admin_cannot_disable_herself(login_as, staff):
+    client = login_as("admin")
+    token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
+    response = client.post(f"/da/admin/users/{staff['admin']}/active", data={"csrf_token": token, "active": "0"})
+    assert response.status_code == 409

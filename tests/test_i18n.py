@@ -1,0 +1,71 @@
+"""Language in the path, the choice for `/`, direction, switch and local times."""
+
+import pytest
+
+from .conftest import translated
+
+
+def test_root_uses_danish_by_default(client):
+    assert client.get("/").location == "/da/"
+
+
+def test_root_follows_the_browser_language(client):
+    response = client.get("/", headers={"Accept-Language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    assert response.location == "/ar/"
+
+
+def test_root_prefers_the_users_own_choice_over_the_browser(client):
+    client.get("/ur/login")  # she switched to Urdu
+    response = client.get("/", headers={"Accept-Language": "tr"})
+    assert response.location == "/ur/"
+
+
+@pytest.mark.parametrize("lang, direction", [("da", "ltr"), ("tr", "ltr"), ("ur", "rtl"), ("ar", "rtl")])
+def test_pages_carry_language_and_direction(client, lang, direction):
+    html = client.get(f"/{lang}/login").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+
+
+def test_fonts_load_only_where_needed(client):
+    assert "font-ar.css" in client.get("/ar/login").get_data(as_text=True)
+    assert "font-ur.css" in client.get("/ur/login").get_data(as_text=True)
+    for lang in ("da", "tr"):
+        html = client.get(f"/{lang}/login").get_data(as_text=True)
+        assert "font-ar.css" not in html and "font-ur.css" not in html
+
+
+def test_the_language_switch_names_each_language_in_itself_and_keeps_the_page(login_as):
+    client = login_as("coordinator", lang="tr")
+    html = client.get("/tr/account").get_data(as_text=True)
+    for code, name in [("da", "Dansk"), ("tr", "Türkçe"), ("ur", "اردو"), ("ar", "العربية")]:
+        assert f'<a href="/{code}/account" lang="{code}" hreflang="{code}"' in html
+        assert f">{name}</a>" in html
+
+
+@pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
+def test_pages_are_in_the_language_of_the_path(app, client, lang):
+    html = client.get(f"/{lang}/login").get_data(as_text=True)
+    assert translated(app, lang, "Log in") in html
+
+
+def test_times_are_shown_in_copenhagen_time(app):
+    from i18n import format_when
+
+    with app.test_request_context("/da/"):
+        # 09:00 UTC is 10:00 in Copenhagen in winter and 11:00 in summer.
+        assert format_when("2026-01-13T09:00:00+00:00", "time") == "10.00"
+        assert format_when("2026-06-16T09:00:00+00:00", "time") == "11.00"
+
+
+def test_dates_are_written_per_language(app):
+    from flask_babel import force_locale
+
+    from i18n import format_when
+
+    with app.test_request_context("/"):
+        with force_locale("da"):
+            assert format_when("2026-01-13T09:00:00+00:00", "day").startswith("tirsdag")
+        with force_locale("tr"):
+            assert "Salı" in format_when("2026-01-13T09:00:00+00:00", "day")
+        with force_locale("ar"):
+            assert "الثلاثاء" in format_when("2026-01-13T09:00:00+00:00", "day")

@@ -1,0 +1,60 @@
+"""Security headers on every response, and no caching of staff pages."""
+
+import pytest
+
+PAGES = ["/da/login", "/ar/offline", "/da/", "/da/account", "/da/admin/users", "/sw.js", "/da/manifest.webmanifest"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_response_has_the_security_headers(login_as, url):
+    client = login_as("admin")
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("url", ["/da/", "/da/account", "/da/admin/users", "/da/consent", "/da/login"])
+def test_staff_pages_are_never_stored_by_the_browser(login_as, url):
+    client = login_as("admin")
+    assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_staff_pages_may_use_the_camera_and_others_may_not(login_as, client):
+    assert "camera=()" in client.get("/da/login").headers["Permissions-Policy"]
+    staff_client = login_as("facilitator")
+    assert "camera=(self)" in staff_client.get("/da/").headers["Permissions-Policy"]
+
+
+def test_no_inline_script_on_any_page(login_as):
+    client = login_as("admin")
+    for url in ["/da/login", "/da/", "/da/admin/users", "/da/account", "/da/offline"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html and "style=" not in html, url
+
+
+def test_session_cookie_is_http_only_and_same_site(client, staff):
+    from .conftest import login
+
+    response = login(client, "admin")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sessions_table_holds_only_hashes_of_the_cookie(client, staff, db):
+    from .conftest import login
+
+    login(client, "admin")
+    sid = client.get_cookie("session").value
+    stored = [row["id_hash"] for row in db.execute("SELECT id_hash FROM staff_sessions")]
+    assert sid not in stored and len(stored) >= 1
+
+
+def test_logs_never_carry_the_password_or_username_in_the_audit_log(client, staff, db):
+    from .conftest import PASSWORD, login
+
+    login(client, "coordinator")
+    rows = [tuple(row) for row in db.execute("SELECT * FROM audit_log")]
+    assert rows and not any("coordinator" in str(row) or PASSWORD in str(row) for row in rows)
