@@ -145,9 +145,9 @@ def register_assets(app):
     app.jinja_env.globals["asset"] = asset
     with app.test_request_context():
         app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
-    app.config["ASSET_VERSION"] = hashlib.sha256(
-        "".join(app.config["SHELL_ASSETS"]).encode()
-    ).hexdigest()[:10]
+    app.config["ASSET_VERSION"] = hashlib.sha256("".join(app.config["SHELL_ASSETS"]).encode()).hexdigest()[
+        :10
+    ]
 
 
 def register_hooks(app):

@@ -175,5 +175,5 @@ def m001_skeleton(db):
             action TEXT NOT NULL,
             record TEXT NOT NULL DEFAULT ''
         );
-        """
+        """,
     )

@@ -3,7 +3,7 @@
 import hashlib
 import json
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -135,9 +135,18 @@ def add_programme(db):
             "INSERT INTO participants (first_name, phone, language, estate_id, year_of_birth,"
             " subgroup, interests, coordinator_id, channel, registered_at, registered_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'door_to_door', ?, ?)",
-            [first_name, phone, language, estate_ids[estate], born, subgroup,
-             json.dumps(["cooking", "light_exercise"]), user_ids["coordinator"], now,
-             user_ids["outreach"]],
+            [
+                first_name,
+                phone,
+                language,
+                estate_ids[estate],
+                born,
+                subgroup,
+                json.dumps(["cooking", "light_exercise"]),
+                user_ids["coordinator"],
+                now,
+                user_ids["outreach"],
+            ],
         ).lastrowid
         db.execute(
             "INSERT INTO consents (participant_id, consent_text_id, language, given_at, recorded_by)"
@@ -150,12 +159,22 @@ def add_programme(db):
 
 
 def add_group(db, group, estate_ids, facilitator_id, participant_ids, now):
-    rule = rrule(WEEKLY, byweekday=group["weekdays"], dtstart=date.today(), count=WEEKS_AHEAD * len(group["weekdays"]))
+    rule = rrule(
+        WEEKLY, byweekday=group["weekdays"], dtstart=date.today(), count=WEEKS_AHEAD * len(group["weekdays"])
+    )
     group_id = db.execute(
         "INSERT INTO groups (name, activity, estate_id, place, languages, capacity, rule, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [group["name"], group["activity"], estate_ids[group["estate"]], group["place"],
-         json.dumps(group["languages"]), group["capacity"], str(rule), now],
+        [
+            group["name"],
+            group["activity"],
+            estate_ids[group["estate"]],
+            group["place"],
+            json.dumps(group["languages"]),
+            group["capacity"],
+            str(rule),
+            now,
+        ],
     ).lastrowid
     db.execute("INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)", [group_id, facilitator_id])
     for day in rule:

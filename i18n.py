@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from babel import Locale, dates
-from flask_babel import get_locale, to_user_timezone
 from flask import current_app, g, request, url_for
+from flask_babel import get_locale, to_user_timezone
 
 LANGUAGES = ("da", "tr", "ur", "ar")
 DEFAULT_LANGUAGE = "da"

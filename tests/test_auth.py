@@ -126,13 +126,21 @@ def test_changing_the_password_needs_the_current_one(login_as, db, staff):
     response = post_form(
         client,
         "/da/account",
-        {"current_password": "not it at all", "new_password": "a new long one", "confirm_password": "a new long one"},
+        {
+            "current_password": "not it at all",
+            "new_password": "a new long one",
+            "confirm_password": "a new long one",
+        },
     )
     assert response.status_code == 400
     response = post_form(
         client,
         "/da/account",
-        {"current_password": PASSWORD, "new_password": "a new long one", "confirm_password": "a new long one"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new long one",
+            "confirm_password": "a new long one",
+        },
     )
     assert response.status_code == 302
     assert accounts.check_password(db, "outreach", "a new long one") is not None

@@ -43,7 +43,9 @@ def test_login_with_fields_missing_or_repeated(app, client, staff):
     response = post_with_token(client, "/ar/login", {})
     assert_refused_kindly(response)
     assert translated(app, "ar", "Enter your username.") in response.get_data(as_text=True)
-    response = post_with_token(client, "/da/login", {"username": ["admin", "coordinator"], "password": PASSWORD})
+    response = post_with_token(
+        client, "/da/login", {"username": ["admin", "coordinator"], "password": PASSWORD}
+    )
     assert response.status_code in (302, 400)
 
 
@@ -66,7 +68,12 @@ def is_valid(field, value):
 )
 def test_create_account_with_bad_input(app, login_as, db, lang, field, value):
     client = login_as("admin", lang=lang)
-    form = {"username": "new.worker", "display_name": "Hanan حنان", "role": "outreach", "password": "long enough pw"}
+    form = {
+        "username": "new.worker",
+        "display_name": "Hanan حنان",
+        "role": "outreach",
+        "password": "long enough pw",
+    }
     form[field] = value
     response = post_with_token(client, f"/{lang}/admin/users", form)
     kept = form["username"] if field != "username" else value
@@ -78,7 +85,8 @@ def test_create_account_with_bad_input(app, login_as, db, lang, field, value):
 def test_create_account_accepts_names_in_any_script_and_escapes_them(login_as, db, name):
     client = login_as("admin")
     response = post_with_token(
-        client, "/da/admin/users",
+        client,
+        "/da/admin/users",
         {"username": "hanan", "display_name": name, "role": "facilitator", "password": "long enough pw"},
     )
     assert response.status_code == 302
@@ -90,8 +98,14 @@ def test_create_account_accepts_names_in_any_script_and_escapes_them(login_as, d
 def test_create_account_with_a_taken_username_says_so_and_keeps_the_form(app, login_as):
     client = login_as("admin", lang="ur")
     response = post_with_token(
-        client, "/ur/admin/users",
-        {"username": "Coordinator", "display_name": "Someone", "role": "coordinator", "password": "long enough pw"},
+        client,
+        "/ur/admin/users",
+        {
+            "username": "Coordinator",
+            "display_name": "Someone",
+            "role": "coordinator",
+            "password": "long enough pw",
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -102,7 +116,8 @@ def test_create_account_with_a_taken_username_says_so_and_keeps_the_form(app, lo
 def test_create_account_with_a_list_for_role(login_as, db):
     client = login_as("admin")
     response = post_with_token(
-        client, "/da/admin/users",
+        client,
+        "/da/admin/users",
         {"username": "two.roles", "role": ["admin", "outreach"], "password": "long enough pw"},
     )
     assert response.status_code in (302, 400)
@@ -121,7 +136,11 @@ def test_create_account_with_a_list_for_role(login_as, db):
 )
 def test_change_password_with_bad_input(app, login_as, field, value, message):
     client = login_as("coordinator", lang="ar")
-    form = {"current_password": PASSWORD, "new_password": "a good new one", "confirm_password": "a good new one"}
+    form = {
+        "current_password": PASSWORD,
+        "new_password": "a good new one",
+        "confirm_password": "a good new one",
+    }
     form[field] = value
     if field == "new_password":
         form["confirm_password"] = value
@@ -135,7 +154,9 @@ def test_change_password_with_bad_input(app, login_as, field, value, message):
 def test_toggle_with_bad_ids_and_values_never_fails(login_as, staff, value):
     client = login_as("admin")
     token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
-    response = client.post(f"/da/admin/users/{staff['outreach']}/active", data={"csrf_token": token, "active": value})
+    response = client.post(
+        f"/da/admin/users/{staff['outreach']}/active", data={"csrf_token": token, "active": value}
+    )
     assert response.status_code in (200, 302)
     response = client.post("/da/admin/users/99999999999999999999/active", data={"csrf_token": token})
     assert response.status_code == 404
@@ -144,5 +165,7 @@ def test_toggle_with_bad_ids_and_values_never_fails(login_as, staff, value):
 def test_an_admin_cannot_disable_herself(login_as, staff):
     client = login_as("admin")
     token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
-    response = client.post(f"/da/admin/users/{staff['admin']}/active", data={"csrf_token": token, "active": "0"})
+    response = client.post(
+        f"/da/admin/users/{staff['admin']}/active", data={"csrf_token": token, "active": "0"}
+    )
     assert response.status_code == 409

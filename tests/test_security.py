@@ -2,7 +2,15 @@
 
 import pytest
 
-PAGES = ["/da/login", "/ar/offline", "/da/", "/da/account", "/da/admin/users", "/sw.js", "/da/manifest.webmanifest"]
+PAGES = [
+    "/da/login",
+    "/ar/offline",
+    "/da/",
+    "/da/account",
+    "/da/admin/users",
+    "/sw.js",
+    "/da/manifest.webmanifest",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -11,9 +11,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("da", "tr", "ur", "ar")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-ARABIC_PLURALS = (
-    "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)"
-)
+ARABIC_PLURALS = "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)"
 
 
 def catalog(lang):
@@ -29,9 +27,22 @@ def messages(lang):
 def strings_in_code(tmp_path_factory):
     """Extract the strings from the code now, as `make extract` does."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    arguments = ["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                 "--no-location", "--ignore-dirs=.* _* instance tests bench static translations",
-                 "-o", str(pot), "."]
+    arguments = [
+        "pybabel",
+        "-q",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--ignore-dirs=.* _* instance tests bench static translations",
+        "-o",
+        str(pot),
+        ".",
+    ]
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
@@ -39,7 +50,11 @@ def strings_in_code(tmp_path_factory):
     finally:
         os.chdir(cwd)
     with open(pot, "rb") as f:
-        return {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(f) if message.id}
+        return {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(f)
+            if message.id
+        }
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -104,9 +104,7 @@ def login_blocked(db, username, address):
 def record_login_failure(db, username, address):
     with transaction(db):
         for key in (_failure_key("user", username), _failure_key("addr", address)):
-            db.execute(
-                "INSERT INTO login_failures (key_hash, failed_at) VALUES (?, ?)", [key, utc_now()]
-            )
+            db.execute("INSERT INTO login_failures (key_hash, failed_at) VALUES (?, ?)", [key, utc_now()])
         db.execute(
             "DELETE FROM login_failures WHERE failed_at < ?",
             [(datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")],

@@ -35,8 +35,12 @@ def manifest():
         "background_color": "#ffffff",
         "theme_color": "#1d5c57",
         "icons": [
-            {"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
-             "type": "image/png", "purpose": "any maskable"}
+            {
+                "src": url_for("static", filename=f"icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
             for size in (192, 512)
         ]
         + [{"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],

@@ -1,0 +1,182 @@
+"""Staff journeys on a phone-sized screen, in four languages, online and offline."""
+
+import gettext
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD, axe_violations, horizontal_overflow, log_in
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+def catalog_text(lang, message):
+    return gettext.translation("messages", TRANSLATIONS, languages=[lang]).gettext(message)
+
+
+ROLES = ("admin", "coordinator", "facilitator", "outreach")
+ROLE_HOME_TEXT = {
+    "admin": "/da/admin/users",
+    "coordinator": "Madklubben",
+    "facilitator": "Let motion",
+    "outreach": "Vildtbanegård",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_on_a_phone_and_sees_its_home(page, live_server, role):
+    log_in(page, live_server, role)
+    assert page.locator("h1").is_visible()
+    assert ROLE_HOME_TEXT[role] in page.content()
+    assert horizontal_overflow(page) == 0
+
+
+def test_touch_targets_are_at_least_44_pixels(page, live_server):
+    log_in(page, live_server, "admin")
+    for url in ["/da/", "/da/admin/users", "/da/account"]:
+        page.goto(live_server + url)
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('a.button, button, input, select, .languages a')]
+                 .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+                 .map(e => e.getBoundingClientRect())
+                 .filter(r => r.height < 44 || r.width < 44).length"""
+        )
+        assert small == 0, url
+
+
+def test_a_wrong_password_shows_the_message_and_keeps_the_username(page, live_server):
+    page.goto(f"{live_server}/tr/login")
+    page.fill("#username", "coordinator")
+    page.fill("#password", "not the password")
+    page.click("main button[type=submit]")
+    assert page.locator("[role=alert]").is_visible()
+    assert page.input_value("#username") == "coordinator"
+
+
+@pytest.mark.parametrize("language_name, lang", [("العربية", "ar"), ("اردو", "ur")])
+def test_switching_to_arabic_or_urdu_turns_every_page_right_to_left(page, live_server, language_name, lang):
+    log_in(page, live_server, "admin")
+    page.click(f".languages a:text-is('{language_name}')")
+    page.wait_for_url(f"{live_server}/{lang}/")
+    for url in [
+        f"/{lang}/",
+        f"/{lang}/admin/users",
+        f"/{lang}/account",
+        f"/{lang}/consent",
+        f"/{lang}/offline",
+    ]:
+        page.goto(live_server + url)
+        assert page.get_attribute("html", "dir") == "rtl"
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        assert horizontal_overflow(page) == 0, url
+    # The language's own font is served from the app and actually used.
+    font = {"ar": "Noto Naskh Arabic", "ur": "Noto Nastaliq Urdu"}[lang]
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(f"document.fonts.check('16px \"{font}\"', 'سلام')")
+    assert page.evaluate(
+        f"[...document.fonts].some(f => f.family.replace(/\"/g, '') === '{font}' && f.status === 'loaded')"
+    )
+
+
+def test_the_first_visit_picks_the_browsers_language(browser, live_server):
+    context = browser.new_context(locale="ar-EG", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + "/")
+    assert page.url == f"{live_server}/ar/login?next=/ar/"
+    assert page.get_attribute("html", "dir") == "rtl"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
+def test_no_page_has_accessibility_violations(browser, live_server, lang):
+    from .conftest import PHONE
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    checked = []
+    for url in [f"/{lang}/login", f"/{lang}/offline", f"/{lang}/no-such-page"]:
+        page.goto(live_server + url)
+        checked.append((url, axe_violations(page)))
+    for role, urls in {
+        "admin": ["/", "/admin/users", "/account", "/consent"],
+        "coordinator": ["/"],
+        "facilitator": ["/"],
+        "outreach": ["/"],
+    }.items():
+        log_in(page, live_server, role, lang)
+        for url in urls:
+            page.goto(f"{live_server}/{lang}{url}")
+            checked.append((f"{role} {url}", axe_violations(page)))
+        page.click("header button[type=submit]")  # log out
+        page.wait_for_url(f"{live_server}/{lang}/login")
+    # A form with errors too.
+    page.fill("#username", "")
+    page.click("main button[type=submit]")
+    checked.append(("login with errors", axe_violations(page)))
+    context.close()
+    assert [item for item in checked if item[1]] == []
+
+
+def test_an_admin_disables_an_account_in_place(page, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/da/admin/users")
+    page.evaluate("window.notReloaded = true")
+    row = page.locator("tr", has_text="outreach")
+    row.locator("button").click()
+    row.locator(".badge").wait_for()
+    assert page.evaluate("window.notReloaded") is True  # htmx swapped the row only
+    row.locator("button").click()
+    row.locator(".badge").wait_for(state="detached")
+
+
+def wait_until_controlled(page):
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def test_the_shell_and_saved_pages_load_while_offline(context, page, live_server):
+    log_in(page, live_server, "outreach", "ar")
+    wait_until_controlled(page)
+    page.reload()  # now through the service worker, which keeps the page
+    page.wait_for_function("caches.has('pages')")
+    context.set_offline(True)
+    page.reload()
+    assert "Vildtbanegård" in page.content()
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.top')).display") == "flex"
+    )  # CSS from cache
+    page.goto(f"{live_server}/ar/account")  # never kept: the offline page, in Arabic
+    assert page.locator("h1").inner_text() == catalog_text("ar", "No connection")
+    assert "/ar/account" in page.url
+    context.set_offline(False)
+
+
+def test_logging_out_forgets_the_saved_pages(context, page, live_server):
+    log_in(page, live_server, "facilitator")
+    wait_until_controlled(page)
+    page.reload()
+    page.wait_for_function("caches.has('pages')")
+    page.click("header button[type=submit]")
+    page.wait_for_url(f"{live_server}/da/login")
+    page.wait_for_function("caches.has('pages').then(has => !has)")
+    context.set_offline(True)
+    page.goto(f"{live_server}/da/")
+    assert "Let motion" not in page.content()
+    assert page.locator("h1").inner_text() == catalog_text("da", "No connection")
+    context.set_offline(False)
+
+
+def test_a_disabled_session_cookie_stops_working_in_the_browser(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server, "coordinator")
+    cookies = context.cookies()
+    page.click("header button[type=submit]")
+    other = browser.new_context()
+    other.add_cookies(cookies)
+    other_page = other.new_page()
+    other_page.goto(f"{live_server}/da/")
+    assert "/da/login" in other_page.url
+    assert PASSWORD not in other_page.content()
+    context.close()
+    other.close()
