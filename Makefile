@@ -9,8 +9,9 @@ COMPILED := $(CATALOGS:.po=.mo)
 .PHONY: run test lint fmt translations extract compile chromium bench clean
 
 run: $(INSTALLED) compile
-	@test -f instance/app.sqlite || $(BIN)/flask --app app demo-data
-	@cat instance/demo-logins.txt 2>/dev/null || echo "Rebuild the demo and print its logins: $(BIN)/flask --app app demo-data"
+	@if [ -f instance/app.sqlite ]; then \
+	  cat instance/demo-logins.txt 2>/dev/null || echo "Rebuild the demo and print its logins: $(BIN)/flask --app app demo-data"; \
+	else $(BIN)/flask --app app demo-data; fi
 	$(BIN)/flask --app app run
 
 test: $(INSTALLED) compile chromium

@@ -7,10 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 import db as database
@@ -190,6 +191,9 @@ def register_error_pages(app):
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if code == 404 and (localised := url_in_users_language(app)):
+            # /login, /admin/users…: the same page in her language (307 keeps a POST a POST).
+            return redirect(localised, 307)
         message = messages.get(code, messages[500])()
         return render_template("error.html", code=code, message=message), code
 
@@ -200,6 +204,20 @@ def register_error_pages(app):
     def csrf_expired(error):
         message = _("This form has expired. Go back, reload the page and send it again.")
         return render_template("error.html", code=400, message=message), 400
+
+
+def url_in_users_language(app):
+    """Return this request's URL under the user's language prefix, if that is a page; else None."""
+    first_segment = request.path.lstrip("/").split("/", 1)[0]
+    if first_segment in i18n.LANGUAGES:
+        return None
+    localised = f"/{i18n.preferred_language()}{request.path}"
+    try:
+        app.url_map.bind("").match(localised, method=request.method)
+    except HTTPException:
+        return None
+    query = request.query_string.decode()
+    return localised + (f"?{query}" if query else "")
 
 
 def register_commands(app):

@@ -69,3 +69,20 @@ def test_dates_are_written_per_language(app):
             assert "Salı" in format_when("2026-01-13T09:00:00+00:00", "day")
         with force_locale("ar"):
             assert "الثلاثاء" in format_when("2026-01-13T09:00:00+00:00", "day")
+
+
+def test_a_page_without_language_goes_to_the_users_language(client):
+    response = client.get("/login", headers={"Accept-Language": "tr"})
+    assert response.status_code == 307
+    assert response.location == "/tr/login"
+    assert client.get("/admin/users?x=1").location == "/da/admin/users?x=1"
+
+
+def test_a_login_posted_without_language_keeps_its_method_and_body(client):
+    response = client.post("/login", data={"username": "a"})
+    assert response.status_code == 307 and response.location == "/da/login"
+
+
+def test_a_path_that_is_no_page_in_any_language_is_404(client):
+    assert client.get("/nothing/here").status_code == 404
+    assert client.get("/da/nothing").status_code == 404
