@@ -37,6 +37,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/outbox.js",
     "vendor/htmx-2.0.11/htmx.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
@@ -123,12 +124,13 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from blueprints import admin, auth, home, pwa
+    from blueprints import admin, api, auth, home, outreach, pwa
 
-    for blueprint in (auth.bp, home.bp, admin.bp):
+    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(pwa.bp)
+    app.register_blueprint(api.bp)
     app.url_value_preprocessor(i18n.take_language_from_path)
     app.url_defaults(i18n.add_language_to_urls)
 
@@ -202,6 +204,8 @@ def register_error_pages(app):
 
     @app.errorhandler(CSRFError)
     def csrf_expired(error):
+        if request.path.startswith("/api/"):
+            return {"error": "csrf", "message": _("Log in again to send.")}, 400
         message = _("This form has expired. Go back, reload the page and send it again.")
         return render_template("error.html", code=400, message=message), 400
 

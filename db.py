@@ -177,3 +177,64 @@ def m001_skeleton(db):
         );
         """,
     )
+
+
+@migrations()
+def m002_outreach(db):
+    run_script(
+        db,
+        """
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            starts_on TEXT NOT NULL,
+            ends_on TEXT NOT NULL,
+            languages TEXT NOT NULL DEFAULT '[]',
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE campaign_estates (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            estate_id INTEGER NOT NULL REFERENCES estates(id),
+            PRIMARY KEY (campaign_id, estate_id)
+        );
+        -- A poster's short link: an opaque code that names a campaign and a channel.
+        CREATE TABLE poster_codes (
+            code TEXT PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (campaign_id, channel)
+        );
+        ALTER TABLE participants ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id);
+        -- Every sign-up received, once: the phone's id makes a resent sign-up a duplicate,
+        -- and a sign-up for a phone number already known is merged into that participant.
+        CREATE TABLE signups (
+            id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            merged INTEGER NOT NULL DEFAULT 0,
+            channel TEXT NOT NULL,
+            campaign_id INTEGER REFERENCES campaigns(id),
+            estate_id INTEGER REFERENCES estates(id),
+            recorded_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX signups_recorded_by ON signups(recorded_by, recorded_at);
+        CREATE INDEX signups_campaign ON signups(campaign_id, channel);
+        -- QR cards: only the SHA-256 of the card's code is kept.
+        CREATE TABLE cards (
+            code_hash TEXT PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            issued_at TEXT NOT NULL,
+            replaced_at TEXT
+        );
+        CREATE INDEX cards_participant ON cards(participant_id);
+        -- Ids of erased people's sign-ups, so that a late sync cannot bring them back.
+        CREATE TABLE erasures (
+            signup_id TEXT PRIMARY KEY,
+            erased_at TEXT NOT NULL
+        );
+        """,
+    )

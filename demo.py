@@ -86,13 +86,13 @@ GROUPS = [
 ]
 
 PARTICIPANTS = [
-    ("Amina", "+4550000001", "ar", "Vejlegårdsparken", 1979, "activity_ready"),
-    ("Fatma", "+4550000002", "tr", "Vejleåparken", 1971, "job_ready"),
-    ("Rukhsana", "+4550000003", "ur", "Vejlegårdsparken", 1984, "spouse_supported"),
-    ("Samira", "+4550000004", "ar", "Vildtbanegård", 1990, "education_benefit"),
-    ("Ayşe", "+4550000005", "tr", "Vejleåparken", 1968, "activity_ready"),
-    ("Nadia", "+4550000006", "da", "Vildtbanegård", 1987, "job_ready"),
-    ("Zainab", "+4550000007", "ur", "Vejleåparken", 1975, "unknown"),
+    ("Amina", "+4520123401", "ar", "Vejlegårdsparken", 1979, "activity_ready"),
+    ("Fatma", "+4520123402", "tr", "Vejleåparken", 1971, "job_ready"),
+    ("Rukhsana", "+4520123403", "ur", "Vejlegårdsparken", 1984, "spouse_supported"),
+    ("Samira", "+4520123404", "ar", "Vildtbanegård", 1990, "education_benefit"),
+    ("Ayşe", "+4520123405", "tr", "Vejleåparken", 1968, "activity_ready"),
+    ("Nadia", "+4520123406", "da", "Vildtbanegård", 1987, "job_ready"),
+    ("Zainab", "+4520123407", "ur", "Vejleåparken", 1975, "unknown"),
 ]
 
 

@@ -25,6 +25,11 @@ EXPECTED = {
         "/{lang}/admin/users/{outreach_id}/active",
         {"anonymous": 302, "admin": 302, "other": 403},
     ),
+    "outreach.signup": ("GET", "/{lang}/signup", {"anonymous": 302, "other": 200}),
+    "outreach.signup_post": ("POST", "/{lang}/signup", {"anonymous": 302, "other": 400}),
+    "api.csrf_token": ("GET", "/api/v1/csrf", {"anonymous": 401, "other": 200}),
+    "api.reference": ("GET", "/api/v1/reference", {"anonymous": 401, "other": 200}),
+    "api.outbox": ("POST", "/api/v1/outbox", {"anonymous": 401, "other": 400}),
 }
 
 

@@ -21,7 +21,21 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   // Sent after logout: nothing a colleague saw may stay on a shared phone.
   if (event.data === "forget-pages") event.waitUntil(caches.delete(PAGE_CACHE));
+  // Sent by the sign-up form: keep its other languages too, so she can switch offline.
+  if (event.data && Array.isArray(event.data.keep)) event.waitUntil(keepPages(event.data.keep));
 });
+
+async function keepPages(paths) {
+  const cache = await caches.open(PAGE_CACHE);
+  await Promise.all(paths.filter((path) => LANGUAGE_IN_PATH.test(path)).map(async (path) => {
+    try {
+      const response = await fetch(path, { credentials: "same-origin" });
+      if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") await cache.put(path, response);
+    } catch (error) {
+      // Offline now: the page will be kept on a later visit.
+    }
+  }));
+}
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

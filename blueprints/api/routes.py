@@ -1,0 +1,63 @@
+"""JSON for offline clients: reference data, the outbox, and a fresh CSRF token."""
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from db import get_db
+
+from ..outreach import queries as outreach
+from ..outreach.choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS, labelled
+from . import bp
+from .outbox import MAX_ITEMS, process_items
+
+
+def login_required_json():
+    return jsonify({"error": "login_required", "message": _("Log in again to send.")}), 401
+
+
+@bp.before_request
+def require_staff():
+    g.staff_page = True
+    if g.user is None:
+        return login_required_json()
+    return None
+
+
+@bp.get("/csrf")
+def csrf_token():
+    """Give the phone a CSRF token for this session (the one in a cached page may be old)."""
+    return jsonify({"csrf_token": generate_csrf()})
+
+
+@bp.get("/reference")
+def reference():
+    """Return what the offline sign-up form needs."""
+    db = get_db()
+    return jsonify(
+        {
+            "estates": [dict(row) for row in outreach.estates(db)],
+            "channels": labelled(CHANNELS),
+            "campaigns": [{"id": row["id"], "name": row["name"]} for row in outreach.current_campaigns(db)],
+            "interests": labelled(INTERESTS),
+            "subgroups": labelled(SUBGROUPS),
+            "availability": labelled(AVAILABILITY),
+            "consent_texts": [
+                {"id": row["id"], "version": row["version"], "language": row["language"], "text": row["text"]}
+                for row in outreach.current_consent_texts(db).values()
+            ],
+        }
+    )
+
+
+@bp.post("/outbox")
+def outbox():
+    """Store the items a phone queued; answer one result per item after the commit."""
+    body = request.get_json(silent=True)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return jsonify({"error": "bad_request", "message": _("Send a JSON object with a list of items.")}), 400
+    if len(items) > MAX_ITEMS:
+        message = _("Send at most %(max)d items at a time.", max=MAX_ITEMS)
+        return jsonify({"error": "too_many_items", "message": message}), 413
+    return jsonify({"results": process_items(get_db(), items, g.user["id"])})

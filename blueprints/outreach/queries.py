@@ -1,0 +1,123 @@
+"""Campaigns, poster codes and sign-ups: the SQL of the outreach area."""
+
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+
+
+def utc_now():
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def estate_exists(db, estate_id):
+    return db.execute("SELECT 1 FROM estates WHERE id = ?", [estate_id]).fetchone() is not None
+
+
+def estates(db):
+    return db.execute("SELECT id, name, municipality FROM estates ORDER BY name").fetchall()
+
+
+def campaign_exists(db, campaign_id):
+    return db.execute("SELECT 1 FROM campaigns WHERE id = ?", [campaign_id]).fetchone() is not None
+
+
+def consent_text(db, consent_text_id):
+    if consent_text_id is None:
+        return None
+    return db.execute("SELECT * FROM consent_texts WHERE id = ?", [consent_text_id]).fetchone()
+
+
+def current_consent_texts(db):
+    """Return the newest consent text in each language, by language."""
+    rows = db.execute(
+        """SELECT * FROM consent_texts c
+            WHERE version = (SELECT max(version) FROM consent_texts WHERE language = c.language)"""
+    ).fetchall()
+    return {row["language"]: row for row in rows}
+
+
+def current_campaigns(db, on_day=None):
+    """Return the campaigns running on a day (today by default), newest first."""
+    day = on_day or datetime.now(UTC).date().isoformat()
+    return db.execute(
+        "SELECT * FROM campaigns WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on DESC, id DESC",
+        [day, day],
+    ).fetchall()
+
+
+def find_signup(db, signup_id):
+    return db.execute("SELECT * FROM signups WHERE id = ?", [signup_id]).fetchone()
+
+
+def is_erased(db, signup_id):
+    return db.execute("SELECT 1 FROM erasures WHERE signup_id = ?", [signup_id]).fetchone() is not None
+
+
+def participant_by_phone(db, phone):
+    return db.execute("SELECT id FROM participants WHERE phone = ?", [phone]).fetchone()
+
+
+def card_owner(db, code_hash):
+    row = db.execute("SELECT participant_id FROM cards WHERE code_hash = ?", [code_hash]).fetchone()
+    return row["participant_id"] if row else None
+
+
+def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
+    """Store a checked sign-up inside the caller's transaction; return (participant_id, merged).
+
+    The same phone number means the same woman: a second sign-up joins the first participant.
+    """
+    now = utc_now()
+    existing = participant_by_phone(db, clean["phone"])
+    if existing:
+        participant_id, merged = existing["id"], True
+    else:
+        participant_id, merged = insert_participant(db, signup_id, clean, now, user_id), False
+    db.execute(
+        "INSERT INTO consents (participant_id, consent_text_id, language, given_at, recorded_by)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [participant_id, clean["consent_text_id"], clean["consent_language"], recorded_at, user_id],
+    )
+    if clean["card_hash"]:
+        db.execute(
+            "INSERT INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (code_hash) DO NOTHING",
+            [clean["card_hash"], participant_id, now],
+        )
+    db.execute(
+        "INSERT INTO signups (id, content_hash, participant_id, merged, channel, campaign_id, estate_id,"
+        " recorded_at, received_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [signup_id, content_hash, participant_id, int(merged), clean["channel"], clean["campaign_id"],
+         clean["estate_id"], recorded_at, now, user_id],
+    )
+    return participant_id, merged
+
+
+def insert_participant(db, signup_id, clean, now, user_id):
+    return db.execute(
+        "INSERT INTO participants (client_id, first_name, phone, language, estate_id, year_of_birth,"
+        " subgroup, interests, availability, childcare, channel, campaign_id, registered_at, registered_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [signup_id, clean["first_name"], clean["phone"], clean["language"], clean["estate_id"],
+         clean["year_of_birth"], clean["subgroup"], json.dumps(clean["interests"]),
+         json.dumps(clean["availability"]), int(clean["childcare"]), clean["channel"],
+         clean["campaign_id"], now, user_id],
+    ).lastrowid
+
+
+def signups_by_user(db, user_id, days=30):
+    """Return a worker's own sign-ups of the last days, newest first."""
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    return db.execute(
+        """SELECT s.id, s.recorded_at, s.merged, s.channel, p.first_name, e.name AS estate
+             FROM signups s JOIN participants p ON p.id = s.participant_id
+             LEFT JOIN estates e ON e.id = s.estate_id
+            WHERE s.recorded_by = ? AND s.recorded_at >= ?
+            ORDER BY s.recorded_at DESC""",
+        [user_id, since],
+    ).fetchall()
+
+
+def new_poster_code():
+    # 10 characters of base32-like text: short enough to type from a poster, ~50 bits, not guessable in bulk.
+    return secrets.token_urlsafe(8)[:10]

@@ -1,0 +1,294 @@
+"""The outbox contract: replayed, lost and concurrent sends store each sign-up exactly once."""
+
+import hashlib
+import random
+import uuid
+
+import pytest
+
+from .conftest import login, post_form, translated
+
+
+def phone(number):
+    return "+452%07d" % (100000 + number)
+
+
+def signup_item(db, number=0, **changes):
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'ar'").fetchone()[0]
+    estate_id = db.execute("SELECT id FROM estates LIMIT 1").fetchone()[0]
+    data = {
+        "first_name": f"Amina {number}",
+        "phone": phone(number),
+        "language": "ar",
+        "estate_id": estate_id,
+        "year_of_birth": 1980,
+        "subgroup": "activity_ready",
+        "interests": ["cooking"],
+        "availability": ["morning"],
+        "childcare": True,
+        "channel": "door_to_door",
+        "campaign_id": None,
+        "consent_text_id": consent_id,
+    }
+    data.update(changes)
+    return {"id": str(uuid.uuid4()), "kind": "signup", "recorded_at": "2026-11-23T10:15:00+01:00", "data": data}
+
+
+@pytest.fixture
+def reference_data(db):
+    """An estate and a consent text in each language, as an administrator sets them up."""
+    db.execute("INSERT INTO estates (name, municipality) VALUES ('Vejleåparken', 'Ishøj')")
+    for language in ("da", "tr", "ur", "ar"):
+        db.execute(
+            "INSERT INTO consent_texts (version, language, text, text_hash, created_at) VALUES (1, ?, ?, ?, '2026-01-01')",
+            [language, f"consent in {language}", hashlib.sha256(language.encode()).hexdigest()],
+        )
+
+
+class Phone:
+    """A logged-in phone that sends its outbox the way outbox.js does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self):
+        return self.client.get("/api/v1/csrf").get_json()["csrf_token"]
+
+    def send(self, items, lang=None):
+        headers = {"X-CSRFToken": self.token()}
+        if lang:
+            self.client.set_cookie("lang", lang)
+        return self.client.post("/api/v1/outbox", json={"items": items}, headers=headers)
+
+
+@pytest.fixture
+def phone_of(app, staff, reference_data):
+    def _phone(role="outreach"):
+        client = app.test_client()
+        assert login(client, role).status_code == 302
+        return Phone(client)
+
+    return _phone
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_signup_is_stored_with_its_consent_text_and_language(db, phone_of):
+    item = signup_item(db)
+    response = phone_of().send([item])
+    (result,) = response.get_json()["results"]
+    assert result["status"] == "ok" and result["id"] == item["id"]
+    participant = db.execute("SELECT * FROM participants WHERE id = ?", [result["participant_id"]]).fetchone()
+    assert participant["phone"] == phone(0) and participant["language"] == "ar"
+    consent = db.execute("SELECT * FROM consents WHERE participant_id = ?", [participant["id"]]).fetchone()
+    assert consent["language"] == "ar"
+    assert consent["consent_text_id"] == item["data"]["consent_text_id"]
+
+
+def test_danish_numbers_without_country_code_are_stored_as_e164(db, phone_of):
+    (result,) = phone_of().send([signup_item(db, phone="20 12 34 56")]).get_json()["results"]
+    assert result["status"] == "ok"
+    assert db.execute("SELECT phone FROM participants").fetchone()[0] == "+4520123456"
+
+
+def test_a_thousand_items_sent_twice_store_a_thousand_participants(db, phone_of):
+    items = [signup_item(db, number) for number in range(1000)]
+    phone = phone_of()
+    first = phone.send(items).get_json()["results"]
+    assert [r["status"] for r in first] == ["ok"] * 1000
+    second = phone.send(items).get_json()["results"]
+    assert [r["status"] for r in second] == ["duplicate"] * 1000
+    assert [r["participant_id"] for r in second] == [r["participant_id"] for r in first]
+    assert count(db, "participants") == 1000 and count(db, "signups") == 1000 and count(db, "consents") == 1000
+
+
+def test_answers_lost_on_the_way_back_lose_and_double_nothing(db, phone_of):
+    items = [signup_item(db, number) for number in range(1000)]
+    phone, waiting, rounds = phone_of(), list(items), 0
+    randomness = random.Random(7)
+    while waiting:
+        rounds += 1
+        results = phone.send(waiting).get_json()["results"]
+        received = [r for r in results if randomness.random() >= 0.3]  # 30% of the answers are lost
+        done = {r["id"] for r in received if r["status"] in ("ok", "duplicate")}
+        waiting = [item for item in waiting if item["id"] not in done]
+    assert rounds > 1
+    assert count(db, "participants") == 1000 and count(db, "signups") == 1000
+
+
+def test_the_same_id_with_other_content_is_a_conflict_and_overwrites_nothing(db, phone_of):
+    item = signup_item(db)
+    phone = phone_of()
+    phone.send([item])
+    changed = {**item, "data": {**item["data"], "first_name": "Someone else"}}
+    (result,) = phone.send([changed]).get_json()["results"]
+    assert result["status"] == "conflict"
+    assert db.execute("SELECT first_name FROM participants").fetchone()[0] == "Amina 0"
+
+
+def test_a_bad_phone_number_comes_back_invalid_in_her_language_and_can_be_fixed(app, db, phone_of):
+    item = signup_item(db, phone="12")
+    phone = phone_of()
+    (result,) = phone.send([item], lang="ar").get_json()["results"]
+    assert result["status"] == "invalid" and set(result["errors"]) == {"phone"}
+    message = translated(app, "ar", "This is not a phone number we can use: a Danish number has 8 digits, "
+                         "others start with + and the country code.")
+    assert result["errors"]["phone"] == message.replace("&#39;", "'")
+    assert count(db, "participants") == 0
+    fixed = {**item, "data": {**item["data"], "phone": "20123456"}}
+    (result,) = phone.send([fixed]).get_json()["results"]
+    assert result["status"] == "ok"
+
+
+def test_two_workers_registering_the_same_woman_make_one_participant(db, phone_of):
+    first, second = phone_of("outreach"), phone_of("coordinator")
+    (a,) = first.send([signup_item(db, 5)]).get_json()["results"]
+    (b,) = second.send([signup_item(db, 5, first_name="Amina")]).get_json()["results"]
+    assert a["status"] == b["status"] == "ok"
+    assert b["reason"] == "merged" and b["participant_id"] == a["participant_id"]
+    assert count(db, "participants") == 1
+    assert [row["merged"] for row in db.execute("SELECT merged FROM signups ORDER BY received_at, rowid")] == [0, 1]
+    assert count(db, "consents") == 2
+
+
+def test_an_expired_login_stores_nothing_and_the_phone_can_send_again(app, db, phone_of):
+    phone = phone_of()
+    token = phone.token()
+    db.execute("DELETE FROM staff_sessions")  # the login expired
+    item = signup_item(db)
+    response = phone.client.post("/api/v1/outbox", json={"items": [item]}, headers={"X-CSRFToken": token})
+    assert response.status_code in (400, 401)
+    assert count(db, "participants") == 0
+    assert phone.client.get("/api/v1/csrf").status_code == 401
+    assert login(phone.client, "outreach").status_code == 302
+    (result,) = phone.send([item]).get_json()["results"]
+    assert result["status"] == "ok"
+
+
+def test_without_the_csrf_header_nothing_is_stored(db, phone_of):
+    response = phone_of().client.post("/api/v1/outbox", json={"items": [signup_item(db)]})
+    assert response.status_code == 400 and response.get_json()["error"] == "csrf"
+    assert count(db, "participants") == 0
+
+
+def test_more_than_a_thousand_items_are_refused_whole(db, phone_of):
+    response = phone_of().send([signup_item(db, n) for n in range(1001)])
+    assert response.status_code == 413
+    assert count(db, "participants") == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, [], {"items": "x"}, {"items": None}, {"nothing": []}, "text"],
+)
+def test_a_body_that_is_not_an_item_list_is_a_clear_400(phone_of, body):
+    phone = phone_of()
+    response = phone.client.post("/api/v1/outbox", json=body, headers={"X-CSRFToken": phone.token()})
+    assert response.status_code == 400 and response.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"id": "not-a-uuid"}, "id"),
+        ({"id": 12}, "id"),
+        ({"kind": "pizza"}, "kind"),
+        ({"recorded_at": "2026-11-23T10:15:00"}, "recorded_at"),
+        ({"recorded_at": "yesterday"}, "recorded_at"),
+        ({"data": "x"}, "data"),
+        ({"data": None}, "data"),
+    ],
+)
+def test_malformed_items_are_invalid_one_by_one(db, phone_of, change, field):
+    good, bad = signup_item(db, 1), {**signup_item(db, 2), **change}
+    results = phone_of().send([good, bad, "not an item"]).get_json()["results"]
+    assert [r["status"] for r in results] == ["ok", "invalid", "invalid"]
+    assert field in results[1]["errors"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", ""), ("first_name", "x" * 10_000), ("first_name", ["a"]), ("first_name", "a\u202eb"),
+        ("phone", None), ("phone", "+45 1"), ("phone", "9" * 10_000), ("language", "en"),
+        ("estate_id", 999), ("estate_id", "abc"), ("estate_id", 10**30), ("year_of_birth", 1800),
+        ("year_of_birth", "nineteen"), ("subgroup", "rich"), ("interests", "cooking,fishing"),
+        ("interests", [1, 2]), ("availability", {"a": 1}), ("childcare", "perhaps"), ("channel", "radio"),
+        ("campaign_id", 4), ("consent_text_id", None), ("consent_text_id", 999), ("card_code", "short"),
+    ],
+)
+def test_each_bad_field_is_named_in_the_answer(db, phone_of, field, value):
+    (result,) = phone_of().send([signup_item(db, **{field: value})]).get_json()["results"]
+    assert result["status"] == "invalid"
+    assert field in result["errors"] and result["errors"][field]
+
+
+def test_mixed_direction_names_are_fine(db, phone_of):
+    (result,) = phone_of().send([signup_item(db, first_name="Amina أمينة")]).get_json()["results"]
+    assert result["status"] == "ok"
+
+
+def test_a_card_given_at_sign_up_is_kept_only_as_a_hash(db, phone_of):
+    code = "Zq3xv9Lr2Tn8Kp4Wm7Bc1D"
+    (result,) = phone_of().send([signup_item(db, card_code=code)]).get_json()["results"]
+    assert result["status"] == "ok"
+    row = db.execute("SELECT * FROM cards").fetchone()
+    assert row["code_hash"] == hashlib.sha256(code.encode()).hexdigest()
+    assert code not in str(tuple(row))
+
+
+def test_a_card_of_another_woman_is_refused(db, phone_of):
+    code = "Zq3xv9Lr2Tn8Kp4Wm7Bc1D"
+    phone = phone_of()
+    phone.send([signup_item(db, 1, card_code=code)])
+    (result,) = phone.send([signup_item(db, 2, card_code=code)]).get_json()["results"]
+    assert result["status"] == "invalid" and "card_code" in result["errors"]
+
+
+def test_an_erased_sign_up_is_gone_and_never_comes_back(db, phone_of):
+    item = signup_item(db)
+    db.execute("INSERT INTO erasures (signup_id, erased_at) VALUES (?, '2026-11-23')", [item["id"]])
+    (result,) = phone_of().send([item]).get_json()["results"]
+    assert result["status"] == "gone"
+    assert count(db, "participants") == 0
+
+
+def test_reference_gives_the_offline_form_what_it_needs(phone_of):
+    reference = phone_of().client.get("/api/v1/reference").get_json()
+    assert {"estates", "channels", "campaigns", "interests", "subgroups", "consent_texts"} <= set(reference)
+    assert {text["language"] for text in reference["consent_texts"]} == {"da", "tr", "ur", "ar"}
+    assert set(reference["consent_texts"][0]) == {"id", "version", "language", "text"}
+    assert "poster" in {channel["key"] for channel in reference["channels"]}
+
+
+def test_the_form_without_javascript_registers_her_once(app, db, staff, reference_data, login_as):
+    client = login_as("outreach", lang="tr")
+    page = client.get("/tr/signup").get_data(as_text=True)
+    import re
+
+    signup_id = re.search(r'name="signup_id" value="([^"]+)"', page).group(1)
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'tr'").fetchone()[0]
+    form = {
+        "signup_id": signup_id, "first_name": "Fatma", "phone": "20123456",
+        "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]), "year_of_birth": "",
+        "subgroup": "job_ready", "interests": ["cooking", "job_club"], "childcare": "0",
+        "channel": "friend", "campaign_id": "", "consent_text_id": str(consent_id),
+    }
+    assert post_form(client, "/tr/signup", form).status_code == 302
+    assert post_form(client, "/tr/signup", form).status_code == 302  # sent twice
+    participant = db.execute("SELECT * FROM participants").fetchone()
+    assert count(db, "participants") == 1 and participant["language"] == "tr"
+    assert participant["interests"] == '["cooking", "job_club"]'
+
+
+def test_the_form_without_javascript_keeps_what_was_typed_on_errors(app, db, staff, reference_data, login_as):
+    client = login_as("outreach", lang="ar")
+    response = post_form(client, "/ar/signup", {"first_name": "أمينة", "phone": "123", "interests": ["cooking"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="أمينة"' in html and 'value="123"' in html
+    assert 'value="cooking" checked' in html
+    assert translated(app, "ar", "She must agree to the consent text before she can be registered.") in html
+    assert count(db, "participants") == 0
