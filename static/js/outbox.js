@@ -7,6 +7,7 @@
   var DB_NAME = "outbox";
   var STORE = "items";
   var MAX_BATCH = 1000;
+  var RETRY_SECONDS = 5;
   var textNode = document.getElementById("outbox-text");
   var TEXT = textNode ? JSON.parse(textNode.textContent) : {};
   var box = document.querySelector("[data-outbox]");
@@ -361,6 +362,14 @@
   if (box) box.querySelector("[data-outbox-send]").addEventListener("click", replay);
   guardLogout();
   window.addEventListener("online", replay);
+  // Phones often regain a network without an "online" event (weak signal, a page opened offline):
+  // while something waits, try again every few seconds; a failed try costs one small request.
+  setInterval(function () {
+    if (box && box.dataset.waiting !== "0" && navigator.onLine !== false) replay();
+  }, RETRY_SECONDS * 1000);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") replay();
+  });
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
   window.outbox = { replay: replay, items: allItems, render: render }; // for tests and the console
   render().then(replay);

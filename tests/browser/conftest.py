@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+import db as database
 import demo
 from app import create_app
 
@@ -37,16 +38,29 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve a demo programme on a free port for the whole session; yield its base URL."""
+def live_database(tmp_path_factory):
     database = tmp_path_factory.mktemp("live") / "app.sqlite"
     demo.rebuild(str(database), PASSWORD)
-    app = create_app({"DATABASE": str(database), "SECRET_KEY": "browser-tests"})
+    return str(database)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database):
+    """Serve a demo programme on a free port for the whole session; yield its base URL."""
+    app = create_app({"DATABASE": live_database, "SECRET_KEY": "browser-tests"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture
+def server_db(live_database):
+    """A connection to the live server's database, to check what it stored."""
+    connection = database.connect(live_database)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture(scope="session")

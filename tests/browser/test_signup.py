@@ -1,0 +1,131 @@
+"""An outreach worker registers women on her phone, offline and online; nothing is lost or doubled."""
+
+from .conftest import PASSWORD, log_in
+
+WOMEN = [("ar", "أمينة", "20 99 00 01"), ("ur", "رخسانہ", "20 99 00 02"), ("tr", "Ayşe", "20 99 00 03")]
+
+
+def waiting_on_phone(page):
+    return page.get_attribute("[data-outbox]", "data-waiting")
+
+
+def wait_for_waiting(page, count):
+    page.wait_for_function(
+        "n => document.querySelector('[data-outbox]').dataset.waiting === String(n)", arg=count
+    )
+
+
+def open_form_kept_offline(page, base, lang="da"):
+    page.goto(f"{base}/{lang}/signup")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.reload()
+    page.wait_for_function(
+        """() => caches.open('pages').then(cache => Promise.all(
+             ['da', 'tr', 'ur', 'ar'].map(l => cache.match('/' + l + '/signup'))))
+           .then(found => found.every(Boolean))"""
+    )
+
+
+def fill_signup(page, first_name, phone_number):
+    page.fill("#first_name", first_name)
+    page.fill("#phone", phone_number)
+    page.select_option("#estate_id", label="Vejleåparken")
+    page.check("input[name=subgroup][value=activity_ready]")
+    page.check("input[name=interests][value=cooking]")
+    page.check("input[name=consent_text_id]")
+    page.click("#signup-form button[type=submit]")
+
+
+def participant(server_db, phone):
+    return server_db.execute(
+        "SELECT p.id, c.language FROM participants p JOIN consents c ON c.participant_id = p.id WHERE p.phone = ?",
+        [phone],
+    ).fetchall()
+
+
+def test_three_women_registered_offline_arrive_once_with_their_consent_language(context, page, live_server, server_db):
+    log_in(page, live_server, "outreach")
+    open_form_kept_offline(page, live_server)
+    context.set_offline(True)
+    for count, (lang, first_name, phone_number) in enumerate(WOMEN, start=1):
+        page.click(f".her-language a[hreflang={lang}]")
+        page.wait_for_url(f"{live_server}/{lang}/signup")
+        assert page.get_attribute("html", "lang") == lang
+        fill_signup(page, first_name, phone_number)
+        wait_for_waiting(page, count)
+        assert page.locator("[data-outbox-saved]").is_visible()
+        assert page.input_value("#first_name") == ""  # ready for the next door
+    page.reload()  # still offline: the page and the outbox are on the phone
+    wait_for_waiting(page, 3)
+    context.set_offline(False)
+    wait_for_waiting(page, 0)
+    for lang, _first_name, phone_number in WOMEN:
+        rows = participant(server_db, "+45" + phone_number.replace(" ", ""))
+        assert [row["language"] for row in rows] == [lang]
+
+
+def test_what_was_typed_survives_switching_to_her_language(page, live_server):
+    log_in(page, live_server, "outreach")
+    page.goto(f"{live_server}/da/signup")
+    page.fill("#first_name", "Samira")
+    page.fill("#phone", "20990010")
+    page.click(".her-language a[hreflang=ar]")
+    page.wait_for_url(f"{live_server}/ar/signup")
+    assert page.input_value("#first_name") == "Samira"
+    assert page.input_value("#phone") == "20990010"
+
+
+def test_a_bad_phone_number_comes_back_and_is_corrected_on_the_phone(page, live_server, server_db):
+    log_in(page, live_server, "outreach", "tr")
+    page.goto(f"{live_server}/tr/signup")
+    fill_signup(page, "Fatma", "12")
+    attention = page.locator("[data-outbox-attention] li")
+    attention.wait_for()
+    assert attention.locator(".error").inner_text()
+    attention.locator("button").first.click()  # Correct
+    assert page.input_value("#first_name") == "Fatma"
+    assert page.locator("#phone-error").is_visible()
+    page.fill("#phone", "20 99 00 20")
+    page.check("input[name=consent_text_id]")
+    page.click("#signup-form button[type=submit]")
+    wait_for_waiting(page, 0)
+    page.wait_for_function("!document.querySelector('[data-outbox-attention] li')")
+    assert len(participant(server_db, "+4520990020")) == 1
+
+
+def test_an_expired_login_keeps_the_sign_up_until_she_logs_in_again(context, page, live_server, server_db):
+    log_in(page, live_server, "outreach")
+    open_form_kept_offline(page, live_server)
+    context.set_offline(True)
+    fill_signup(page, "Nadia", "20 99 00 30")
+    wait_for_waiting(page, 1)
+    server_db.execute("DELETE FROM staff_sessions")  # the login expired meanwhile
+    context.set_offline(False)
+    page.locator("[data-outbox-login]").wait_for()
+    assert waiting_on_phone(page) == "1"
+    page.click("[data-outbox-login] a")
+    page.fill("#username", "outreach")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server}/da/signup")
+    wait_for_waiting(page, 0)
+    assert len(participant(server_db, "+4520990030")) == 1
+
+
+def test_logging_out_with_unsent_sign_ups_asks_first(page, live_server):
+    log_in(page, live_server, "outreach")
+    page.goto(f"{live_server}/da/signup")
+    fill_signup(page, "Zainab", "12")  # refused by the server: stays on the phone
+    page.locator("[data-outbox-attention] li").wait_for()
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.click("header button[type=submit]")
+    page.wait_for_timeout(300)
+    assert dialogs and "/da/signup" in page.url  # she stayed, the item too
+    assert page.evaluate("window.outbox.items().then(items => items.length)") == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("header button[type=submit]")
+    page.wait_for_url(f"{live_server}/da/login")
+    assert page.evaluate(
+        "indexedDB.databases().then(list => list.filter(d => d.name === 'outbox').length)"
+    ) == 0
