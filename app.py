@@ -3,6 +3,7 @@
 import hashlib
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 import db as database
@@ -76,6 +78,11 @@ def create_app(test_config=None):
         # lives as long as the server-side session it is stored in.
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        # Forms built with Flask-WTF check their own token, so an expired one is shown in the form
+        # with what was typed; every other unsafe request is checked in check_csrf().
+        WTF_CSRF_CHECK_DEFAULT=False,
+        # Behind a reverse proxy, how many proxies set X-Forwarded-For (the login limit counts addresses).
+        TRUSTED_PROXIES=0,
     )
     if test_config is None:
         app.config.from_prefixed_env()
@@ -89,6 +96,8 @@ def create_app(test_config=None):
     database.migrate(migrated)
     migrated.close()
 
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     app.url_map.converters["lang"] = LanguageConverter
     app.url_map.converters["id"] = RecordIdConverter
     app.url_map.strict_slashes = False
@@ -102,12 +111,21 @@ def create_app(test_config=None):
 
 
 def instance_secret_key(instance_path):
-    """Read the secret key kept in the instance folder, making one on first start."""
+    """Read the secret key kept in the instance folder; the first worker to start makes it."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    for _attempt in range(50):  # another worker may be writing it this very moment
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty")
 
 
 def register_extensions(app):
@@ -156,11 +174,23 @@ def register_assets(app):
 def register_hooks(app):
     from blueprints.auth.access import load_logged_in_user
 
+    app.before_request(check_csrf)
     app.before_request(load_logged_in_user)
     app.after_request(i18n.remember_language)
     app.after_request(add_security_headers)
     app.context_processor(i18n.template_context)
     app.jinja_env.filters["when"] = i18n.format_when
+
+
+# Views whose form checks its own CSRF token and shows an expired one inside the form.
+FORMS_CHECKING_THEIR_TOKEN = {"auth.login", "auth.account", "admin.users", "outreach.signup_post"}
+
+
+def check_csrf():
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in FORMS_CHECKING_THEIR_TOKEN:
+        return
+    if request.endpoint is not None:
+        csrf.protect()
 
 
 def add_security_headers(response):
@@ -193,14 +223,16 @@ def register_error_pages(app):
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if code < 400:  # redirects raised as exceptions (e.g. trailing slashes)
+            return error
         if code == 404 and (localised := url_in_users_language(app)):
             # /login, /admin/users…: the same page in her language (307 keeps a POST a POST).
             return redirect(localised, 307)
-        message = messages.get(code, messages[500])()
+        message = messages.get(code, messages[400] if code < 500 else messages[500])()
         return render_template("error.html", code=code, message=message), code
 
-    for code in messages:
-        app.register_error_handler(code, render_error)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(500, render_error)
 
     @app.errorhandler(CSRFError)
     def csrf_expired(error):
@@ -261,7 +293,8 @@ def register_commands(app):
             raise click.BadParameter(f"at least {accounts.MIN_PASSWORD_LENGTH} characters")
         db = database.connect(app.config["DATABASE"])
         database.migrate(db)
-        if accounts.user_by_username(db, username) is not None:
-            raise click.ClickException(f"the username {username} is taken")
-        user_id = accounts.create_user(db, username, role, password)
+        try:
+            user_id = accounts.create_user(db, username, role, password)
+        except accounts.UsernameTaken as error:
+            raise click.ClickException(f"the username {username} is taken") from error
         click.echo(f"Created user {user_id} ({role}).")

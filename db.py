@@ -47,8 +47,9 @@ def transaction(db):
 
 
 def migrate(db):
-    """Bring the schema up to date."""
-    migrations.apply(db)
+    """Bring the schema up to date; workers starting together take turns (BEGIN IMMEDIATE)."""
+    with transaction(db):
+        migrations.apply(db)
 
 
 migrations = Migrations("netvaerk")

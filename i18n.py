@@ -65,7 +65,9 @@ def add_language_to_urls(endpoint, values):
 def remember_language(response):
     """Keep the language of the last page seen as the user's choice for `/`."""
     lang = g.get("lang")
-    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+    # Only a page she opened herself counts as her choice, not what the service worker fetches.
+    opened_by_her = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    if lang and opened_by_her and request.cookies.get(LANGUAGE_COOKIE) != lang:
         response.set_cookie(
             LANGUAGE_COOKIE,
             lang,

@@ -37,7 +37,7 @@ def test_passwords_are_stored_as_argon2id(db, staff):
 
 
 def test_login_is_rate_limited_after_repeated_failures(app, client, staff):
-    for _ in range(accounts.FAILURES_PER_USERNAME):
+    for _ in range(accounts.FAILURES_PER_USERNAME_AND_ADDRESS):
         assert login(client, "outreach", password="wrong password").status_code == 400
     blocked = login(client, "outreach")  # even the right password waits now
     assert blocked.status_code == 429
@@ -46,7 +46,7 @@ def test_login_is_rate_limited_after_repeated_failures(app, client, staff):
 
 
 def test_the_limit_counts_per_username(client, staff):
-    for _ in range(accounts.FAILURES_PER_USERNAME):
+    for _ in range(accounts.FAILURES_PER_USERNAME_AND_ADDRESS):
         login(client, "outreach", password="wrong password")
     assert login(client, "facilitator").status_code == 302
 
@@ -91,7 +91,18 @@ def test_login_goes_back_to_the_page_asked_for(client, staff):
     assert response.location == "/da/account"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/%09/evil.example",
+        "/\t/evil.example",
+        "/da/admin/users/1/active",
+        "/nowhere",
+    ],
+)
 def test_login_never_sends_to_another_site(client, staff, target):
     token = csrf_token_from(client.get("/da/login").get_data(as_text=True))
     response = client.post(
@@ -101,11 +112,23 @@ def test_login_never_sends_to_another_site(client, staff, target):
     assert response.location == "/da/"
 
 
-def test_a_form_without_csrf_token_is_refused(app, client, staff):
+def test_a_form_without_csrf_token_is_refused_and_keeps_what_was_typed(app, client, staff):
     response = client.post("/tr/login", data={"username": "admin", "password": PASSWORD})
+    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    message = "This form has expired. Go back, reload the page and send it again."
-    assert translated(app, "tr", message) in response.get_data(as_text=True)
+    assert translated(app, "tr", "This form has expired. Send it again.") in html
+    assert 'value="admin"' in html
+    assert client.get("/tr/").status_code == 302
+
+
+def test_other_posts_without_csrf_token_are_refused(app, login_as, staff, db):
+    client = login_as("admin")
+    response = client.post(f"/da/admin/users/{staff['outreach']}/active", data={"active": "0"})
+    assert response.status_code == 400
+    assert accounts.user_by_id(db, staff["outreach"])["active"] == 1
+    assert client.post("/da/logout").status_code == 400
+    response = client.post("/api/v1/outbox", json={"items": []})
+    assert response.status_code == 400 and response.get_json()["error"] == "csrf"
 
 
 def test_htmx_sends_the_csrf_token_as_a_header(login_as, db, staff):
@@ -144,3 +167,20 @@ def test_changing_the_password_needs_the_current_one(login_as, db, staff):
     )
     assert response.status_code == 302
     assert accounts.check_password(db, "outreach", "a new long one") is not None
+
+
+def test_an_htmx_request_after_the_login_expired_asks_for_a_whole_page(client, staff):
+    response = client.post("/da/admin/users/1/active", headers={"HX-Request": "true"})
+    assert response.status_code in (204, 400)
+    response = client.get("/da/admin/users", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/da/login")
+
+
+def test_the_audit_log_names_the_admin_who_made_an_account(login_as, db, staff):
+    client = login_as("admin")
+    post_form(
+        client, "/da/admin/users", {"username": "newbie", "role": "outreach", "password": "long enough pw"}
+    )
+    row = db.execute("SELECT * FROM audit_log WHERE action = 'user.create' ORDER BY id DESC").fetchone()
+    assert row["user_id"] == staff["admin"]

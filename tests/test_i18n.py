@@ -86,3 +86,9 @@ def test_a_login_posted_without_language_keeps_its_method_and_body(client):
 def test_a_path_that_is_no_page_in_any_language_is_404(client):
     assert client.get("/nothing/here").status_code == 404
     assert client.get("/da/nothing").status_code == 404
+
+
+def test_pages_fetched_by_the_service_worker_do_not_change_her_language(client):
+    client.get("/ur/login")
+    client.get("/ar/offline", headers={"Sec-Fetch-Mode": "same-origin"})
+    assert client.get("/").location == "/ur/"

@@ -10,7 +10,7 @@ from .conftest import login, post_form, translated
 
 
 def phone(number):
-    return "+452%07d" % (100000 + number)
+    return f"+452{100000 + number:07d}"
 
 
 def signup_item(db, number=0, **changes):
@@ -31,7 +31,12 @@ def signup_item(db, number=0, **changes):
         "consent_text_id": consent_id,
     }
     data.update(changes)
-    return {"id": str(uuid.uuid4()), "kind": "signup", "recorded_at": "2026-11-23T10:15:00+01:00", "data": data}
+    return {
+        "id": str(uuid.uuid4()),
+        "kind": "signup",
+        "recorded_at": "2026-11-23T10:15:00+01:00",
+        "data": data,
+    }
 
 
 @pytest.fixture
@@ -101,7 +106,9 @@ def test_a_thousand_items_sent_twice_store_a_thousand_participants(db, phone_of)
     second = phone.send(items).get_json()["results"]
     assert [r["status"] for r in second] == ["duplicate"] * 1000
     assert [r["participant_id"] for r in second] == [r["participant_id"] for r in first]
-    assert count(db, "participants") == 1000 and count(db, "signups") == 1000 and count(db, "consents") == 1000
+    assert (
+        count(db, "participants") == 1000 and count(db, "signups") == 1000 and count(db, "consents") == 1000
+    )
 
 
 def test_answers_lost_on_the_way_back_lose_and_double_nothing(db, phone_of):
@@ -133,8 +140,12 @@ def test_a_bad_phone_number_comes_back_invalid_in_her_language_and_can_be_fixed(
     phone = phone_of()
     (result,) = phone.send([item], lang="ar").get_json()["results"]
     assert result["status"] == "invalid" and set(result["errors"]) == {"phone"}
-    message = translated(app, "ar", "This is not a phone number we can use: a Danish number has 8 digits, "
-                         "others start with + and the country code.")
+    message = translated(
+        app,
+        "ar",
+        "This is not a phone number we can use: a Danish number has 8 digits, "
+        "others start with + and the country code.",
+    )
     assert result["errors"]["phone"] == message.replace("&#39;", "'")
     assert count(db, "participants") == 0
     fixed = {**item, "data": {**item["data"], "phone": "20123456"}}
@@ -149,7 +160,9 @@ def test_two_workers_registering_the_same_woman_make_one_participant(db, phone_o
     assert a["status"] == b["status"] == "ok"
     assert b["reason"] == "merged" and b["participant_id"] == a["participant_id"]
     assert count(db, "participants") == 1
-    assert [row["merged"] for row in db.execute("SELECT merged FROM signups ORDER BY received_at, rowid")] == [0, 1]
+    assert [
+        row["merged"] for row in db.execute("SELECT merged FROM signups ORDER BY received_at, rowid")
+    ] == [0, 1]
     assert count(db, "consents") == 2
 
 
@@ -211,12 +224,29 @@ def test_malformed_items_are_invalid_one_by_one(db, phone_of, change, field):
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("first_name", ""), ("first_name", "x" * 10_000), ("first_name", ["a"]), ("first_name", "a\u202eb"),
-        ("phone", None), ("phone", "+45 1"), ("phone", "9" * 10_000), ("language", "en"),
-        ("estate_id", 999), ("estate_id", "abc"), ("estate_id", 10**30), ("year_of_birth", 1800),
-        ("year_of_birth", "nineteen"), ("subgroup", "rich"), ("interests", "cooking,fishing"),
-        ("interests", [1, 2]), ("availability", {"a": 1}), ("childcare", "perhaps"), ("channel", "radio"),
-        ("campaign_id", 4), ("consent_text_id", None), ("consent_text_id", 999), ("card_code", "short"),
+        ("first_name", ""),
+        ("first_name", "x" * 10_000),
+        ("first_name", ["a"]),
+        ("first_name", "a\u202eb"),
+        ("phone", None),
+        ("phone", "+45 1"),
+        ("phone", "9" * 10_000),
+        ("language", "en"),
+        ("estate_id", 999),
+        ("estate_id", "abc"),
+        ("estate_id", 10**30),
+        ("year_of_birth", 1800),
+        ("year_of_birth", "nineteen"),
+        ("subgroup", "rich"),
+        ("interests", "cooking,fishing"),
+        ("interests", [1, 2]),
+        ("availability", {"a": 1}),
+        ("childcare", "perhaps"),
+        ("channel", "radio"),
+        ("campaign_id", 4),
+        ("consent_text_id", None),
+        ("consent_text_id", 999),
+        ("card_code", "short"),
     ],
 )
 def test_each_bad_field_is_named_in_the_answer(db, phone_of, field, value):
@@ -271,10 +301,17 @@ def test_the_form_without_javascript_registers_her_once(app, db, staff, referenc
     signup_id = re.search(r'name="signup_id" value="([^"]+)"', page).group(1)
     consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'tr'").fetchone()[0]
     form = {
-        "signup_id": signup_id, "first_name": "Fatma", "phone": "20123456",
-        "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]), "year_of_birth": "",
-        "subgroup": "job_ready", "interests": ["cooking", "job_club"], "childcare": "0",
-        "channel": "friend", "campaign_id": "", "consent_text_id": str(consent_id),
+        "signup_id": signup_id,
+        "first_name": "Fatma",
+        "phone": "20123456",
+        "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]),
+        "year_of_birth": "",
+        "subgroup": "job_ready",
+        "interests": ["cooking", "job_club"],
+        "childcare": "0",
+        "channel": "friend",
+        "campaign_id": "",
+        "consent_text_id": str(consent_id),
     }
     assert post_form(client, "/tr/signup", form).status_code == 302
     assert post_form(client, "/tr/signup", form).status_code == 302  # sent twice
@@ -285,7 +322,9 @@ def test_the_form_without_javascript_registers_her_once(app, db, staff, referenc
 
 def test_the_form_without_javascript_keeps_what_was_typed_on_errors(app, db, staff, reference_data, login_as):
     client = login_as("outreach", lang="ar")
-    response = post_form(client, "/ar/signup", {"first_name": "أمينة", "phone": "123", "interests": ["cooking"]})
+    response = post_form(
+        client, "/ar/signup", {"first_name": "أمينة", "phone": "123", "interests": ["cooking"]}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'value="أمينة"' in html and 'value="123"' in html

@@ -14,6 +14,8 @@ def test_manifest_has_a_neutral_name_in_the_users_language(app, client, lang):
     assert response.mimetype == "application/manifest+json"
     assert manifest["name"] == translated(app, lang, "Calendar")
     assert manifest["start_url"] == f"/{lang}/"
+    assert manifest["id"] == "/"  # one app, whatever language it was installed in
+    assert manifest["dir"] == ("rtl" if lang in ("ur", "ar") else "ltr")
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
 
 

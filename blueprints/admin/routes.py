@@ -21,13 +21,18 @@ def users():
     form = CreateUserForm()
     if not form.validate_on_submit():
         return render_users(form, 400 if form.is_submitted() else 200)
-    db = get_db()
-    if accounts.user_by_username(db, form.username.data) is not None:
+    try:
+        accounts.create_user(
+            get_db(),
+            form.username.data,
+            form.role.data,
+            form.password.data,
+            form.display_name.data or "",
+            by_user_id=g.user["id"],
+        )
+    except accounts.UsernameTaken:
         form.username.errors.append(_("That username is taken."))
         return render_users(form, 400)
-    accounts.create_user(
-        db, form.username.data, form.role.data, form.password.data, form.display_name.data or ""
-    )
     flash(_("The account %(username)s is created.", username=form.username.data), "success")
     return redirect(url_for("admin.users"))
 

@@ -56,7 +56,9 @@ def outbox():
     body = request.get_json(silent=True)
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list):
-        return jsonify({"error": "bad_request", "message": _("Send a JSON object with a list of items.")}), 400
+        return jsonify(
+            {"error": "bad_request", "message": _("Send a JSON object with a list of items.")}
+        ), 400
     if len(items) > MAX_ITEMS:
         message = _("Send at most %(max)d items at a time.", max=MAX_ITEMS)
         return jsonify({"error": "too_many_items", "message": message}), 413

@@ -29,7 +29,12 @@ def staff_required(*roles):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if g.user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                # Back to this page after login; a form sent after the login expired goes back home.
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
+                login_url = url_for("auth.login", next=target)
+                if request.headers.get("HX-Request"):
+                    return "", 204, {"HX-Redirect": login_url}  # a whole page, not swapped into a row
+                return redirect(login_url)
             if roles and g.user["role"] not in roles:
                 abort(403)
             g.staff_page = True

@@ -1,6 +1,8 @@
 """Staff accounts, passwords and the login rate limit."""
 
 import hashlib
+import hmac
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -10,9 +12,11 @@ from db import transaction
 
 ROLES = ("admin", "coordinator", "facilitator", "outreach")
 MIN_PASSWORD_LENGTH = 10
-# A login is refused for a while after this many failures in the window.
-FAILURES_PER_USERNAME = 5
-FAILURES_PER_ADDRESS = 30
+# A login is refused for a while after this many failures in the window: strictly for one
+# name from one address, loosely per name (so nobody can lock a colleague out for long from
+# elsewhere) and per address (an office behind one address has many staff).
+FAILURES_PER_USERNAME_AND_ADDRESS = 5
+LIMITS = {"user_address": FAILURES_PER_USERNAME_AND_ADDRESS, "user": 50, "address": 100}
 FAILURE_WINDOW = timedelta(minutes=15)
 
 password_hasher = PasswordHasher()  # argon2id with the library's current parameters
@@ -54,20 +58,35 @@ def check_password(db, username, password):
     return user
 
 
-def create_user(db, username, role, password, display_name=""):
-    """Add a staff account and return its id."""
-    with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO users (username, display_name, role, password_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [username, display_name, role, hash_password(password), utc_now()],
-        )
-        record_event(db, None, "user.create", f"user:{cursor.lastrowid}")
+class UsernameTaken(Exception):
+    pass
+
+
+def create_user(db, username, role, password, display_name="", by_user_id=None):
+    """Add a staff account and return its id; raise UsernameTaken if the name is in use."""
+    password_hash = hash_password(password)  # slow: not while holding the write lock
+    try:
+        with transaction(db):
+            cursor = db.execute(
+                "INSERT INTO users (username, display_name, role, password_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [username, display_name, role, password_hash, utc_now()],
+            )
+            record_event(db, by_user_id, "user.create", f"user:{cursor.lastrowid}")
+    except sqlite3.IntegrityError as error:
+        raise UsernameTaken(username) from error
     return cursor.lastrowid
 
 
-def set_password(db, user_id, password):
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])
+def set_password(db, user_id, password, keep_session_hash=None):
+    """Change a password and end the user's other sessions (a lost phone stays logged out)."""
+    password_hash = hash_password(password)
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
+        if keep_session_hash is not None:
+            db.execute(
+                "DELETE FROM staff_sessions WHERE user_id = ? AND id_hash != ?", [user_id, keep_session_hash]
+            )
 
 
 def set_active(db, user_id, active, by_user_id):
@@ -87,29 +106,39 @@ def record_event(db, user_id, action, record=""):
     )
 
 
-def _failure_key(kind, value):
-    # Hashed so that the table holds no usernames or addresses in clear.
-    return hashlib.sha256(f"{kind}:{value.lower()}".encode()).hexdigest()
+def _attempt_keys(secret, username, address):
+    """Keys for the counts: per name and address, per name, per address (HMAC: no names in clear)."""
+
+    def key(kind, value):
+        return hmac.new(secret.encode(), f"{kind}:{value.lower()}".encode(), hashlib.sha256).hexdigest()
+
+    return {
+        "user_address": key("user_address", f"{username}|{address}"),
+        "user": key("user", username),
+        "address": key("address", address),
+    }
 
 
-def login_blocked(db, username, address):
-    """Tell whether too many recent failures block a login from here or for this name."""
+def begin_login_attempt(db, secret, username, address):
+    """Count this attempt as a failure before the password is checked; return False if blocked.
+
+    Counting first, in one write transaction, means parallel guesses cannot all slip
+    under the limit while the slow password check runs.
+    """
+    keys = _attempt_keys(secret, username, address)
     since = (datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")
     count = "SELECT count(*) FROM login_failures WHERE key_hash = ? AND failed_at > ?"
-    by_name = db.execute(count, [_failure_key("user", username), since]).fetchone()[0]
-    by_address = db.execute(count, [_failure_key("addr", address), since]).fetchone()[0]
-    return by_name >= FAILURES_PER_USERNAME or by_address >= FAILURES_PER_ADDRESS
-
-
-def record_login_failure(db, username, address):
     with transaction(db):
-        for key in (_failure_key("user", username), _failure_key("addr", address)):
+        for kind, limit in LIMITS.items():
+            if db.execute(count, [keys[kind], since]).fetchone()[0] >= limit:
+                return False
+        for key in keys.values():
             db.execute("INSERT INTO login_failures (key_hash, failed_at) VALUES (?, ?)", [key, utc_now()])
-        db.execute(
-            "DELETE FROM login_failures WHERE failed_at < ?",
-            [(datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")],
-        )
+        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [since])
+    return True
 
 
-def clear_login_failures(db, username):
-    db.execute("DELETE FROM login_failures WHERE key_hash = ?", [_failure_key("user", username)])
+def forget_login_failures(db, secret, username, address):
+    """After a successful login: her failures from this address no longer count."""
+    keys = _attempt_keys(secret, username, address)
+    db.execute("DELETE FROM login_failures WHERE key_hash IN (?, ?)", [keys["user_address"], keys["user"]])

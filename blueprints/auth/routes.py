@@ -1,19 +1,34 @@
-from flask import flash, g, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from db import get_db
 
 from . import bp, queries
 from .access import staff_required
 from .forms import ChangePasswordForm, LoginForm
-from .sessions import delete_expired_sessions, rotate_session
+from .sessions import hash_id, rotate_session
 
 
 def safe_next_url(target):
-    """Return a local path to go to after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Return a page of this app to go to after login, never another site."""
+    home = url_for("home.index")
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    try:
+        current_app.url_map.bind("").match(parts.path, method="GET")
+    except HTTPException:
+        return home
+    return target
+
+
+def render_login(form, status):
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -23,22 +38,21 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
-    db = get_db()
+        return render_login(form, 400 if form.is_submitted() else 200)
+    db, secret = get_db(), current_app.secret_key
     username, address = form.username.data, request.remote_addr or "unknown"
-    if queries.login_blocked(db, username, address):
+    if not queries.begin_login_attempt(db, secret, username, address):
         form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
-        return render_template("auth/login.html", form=form), 429
+        return render_login(form, 429)
     user = queries.check_password(db, username, form.password.data)
     if user is None:
-        queries.record_login_failure(db, username, address)
         form.form_errors.append(_("Wrong username or password."))
-        return render_template("auth/login.html", form=form), 400
-    queries.clear_login_failures(db, username)
-    delete_expired_sessions(db)
+        return render_login(form, 400)
+    queries.forget_login_failures(db, secret, username, address)
     session.clear()
     rotate_session(session)
     session["user_id"] = user["id"]
+    session["signed_in"] = True  # the next page tells the phone to forget the previous user's pages
     queries.record_event(db, user["id"], "login")
     return redirect(safe_next_url(request.args.get("next")))
 
@@ -61,11 +75,16 @@ def account():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/account.html", form=form), 400 if form.is_submitted() else 200
-    db = get_db()
-    if queries.check_password(db, g.user["username"], form.current_password.data) is None:
+    db, secret = get_db(), current_app.secret_key
+    username, address = g.user["username"], request.remote_addr or "unknown"
+    if not queries.begin_login_attempt(db, secret, username, address):
+        form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
+        return render_template("auth/account.html", form=form), 429
+    if queries.check_password(db, username, form.current_password.data) is None:
         form.current_password.errors.append(_("The current password is wrong."))
         return render_template("auth/account.html", form=form), 400
-    queries.set_password(db, g.user["id"], form.new_password.data)
+    queries.forget_login_failures(db, secret, username, address)
+    queries.set_password(db, g.user["id"], form.new_password.data, keep_session_hash=hash_id(session.sid))
     queries.record_event(db, g.user["id"], "password.change", f"user:{g.user['id']}")
     flash(_("Your password is changed."), "success")
     return redirect(url_for("auth.account"))

@@ -79,22 +79,28 @@ class SqliteSessionInterface(SessionInterface):
         if session.rotate and session.sid:
             db.execute("DELETE FROM staff_sessions WHERE id_hash = ?", [hash_id(session.sid)])
             session.sid = None
-        if not session.sid:
-            session.sid = secrets.token_urlsafe(32)
         expires = now() + app.permanent_session_lifetime
-        db.execute(
-            "INSERT INTO staff_sessions (id_hash, user_id, data, expires_at, touched_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id,"
-            " data = excluded.data, expires_at = excluded.expires_at, touched_at = excluded.touched_at",
-            [
-                hash_id(session.sid),
-                session.get("user_id"),
-                json.dumps(dict(session)),
-                expires.isoformat(),
-                now().isoformat(),
-            ],
-        )
+        values = [session.get("user_id"), json.dumps(dict(session)), expires.isoformat(), now().isoformat()]
+        if session.sid:
+            # Only ever update: a row deleted meanwhile (logout elsewhere, account disabled)
+            # must stay deleted, not come back from a request that was still running.
+            updated = db.execute(
+                "UPDATE staff_sessions SET user_id = ?, data = ?, expires_at = ?, touched_at = ?"
+                " WHERE id_hash = ?",
+                [*values, hash_id(session.sid)],
+            ).rowcount
+            if not updated:
+                response.delete_cookie(name, domain=domain, path=path)
+                return
+        else:
+            session.sid = secrets.token_urlsafe(32)
+            db.execute(
+                "INSERT INTO staff_sessions (user_id, data, expires_at, touched_at, id_hash)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [*values, hash_id(session.sid)],
+            )
+            if secrets.randbelow(100) == 0:  # now and then, sweep away expired sessions
+                delete_expired_sessions(db)
         response.set_cookie(
             name,
             session.sid,

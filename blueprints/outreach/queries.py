@@ -87,8 +87,18 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
     db.execute(
         "INSERT INTO signups (id, content_hash, participant_id, merged, channel, campaign_id, estate_id,"
         " recorded_at, received_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [signup_id, content_hash, participant_id, int(merged), clean["channel"], clean["campaign_id"],
-         clean["estate_id"], recorded_at, now, user_id],
+        [
+            signup_id,
+            content_hash,
+            participant_id,
+            int(merged),
+            clean["channel"],
+            clean["campaign_id"],
+            clean["estate_id"],
+            recorded_at,
+            now,
+            user_id,
+        ],
     )
     return participant_id, merged
 
@@ -98,10 +108,22 @@ def insert_participant(db, signup_id, clean, now, user_id):
         "INSERT INTO participants (client_id, first_name, phone, language, estate_id, year_of_birth,"
         " subgroup, interests, availability, childcare, channel, campaign_id, registered_at, registered_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [signup_id, clean["first_name"], clean["phone"], clean["language"], clean["estate_id"],
-         clean["year_of_birth"], clean["subgroup"], json.dumps(clean["interests"]),
-         json.dumps(clean["availability"]), int(clean["childcare"]), clean["channel"],
-         clean["campaign_id"], now, user_id],
+        [
+            signup_id,
+            clean["first_name"],
+            clean["phone"],
+            clean["language"],
+            clean["estate_id"],
+            clean["year_of_birth"],
+            clean["subgroup"],
+            json.dumps(clean["interests"]),
+            json.dumps(clean["availability"]),
+            int(clean["childcare"]),
+            clean["channel"],
+            clean["campaign_id"],
+            now,
+            user_id,
+        ],
     ).lastrowid
 
 

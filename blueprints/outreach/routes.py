@@ -3,6 +3,8 @@ from datetime import UTC, datetime
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from db import get_db
 from i18n import current_language
@@ -63,6 +65,10 @@ def signup_post():
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": data,
     }
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return render_signup(data, {"csrf_token": _("This form has expired. Send it again.")}, 400)
     db = get_db()
     if queries.find_signup(db, signup_id) is not None:  # the same form sent twice
         flash(_("This sign-up was already saved."), "success")
@@ -73,7 +79,10 @@ def signup_post():
             data["signup_id"] = str(uuid.uuid4())
         return render_signup(data, answer["errors"], 400)
     if answer["reason"] == "merged":
-        flash(_("She was already registered with this phone number: the sign-up is added to her record."), "success")
+        flash(
+            _("She was already registered with this phone number: the sign-up is added to her record."),
+            "success",
+        )
     else:
         flash(_("Saved. She is registered."), "success")
     return redirect(url_for("outreach.signup"))

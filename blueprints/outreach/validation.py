@@ -80,9 +80,19 @@ def clean_signup(db, data):
         return None, {"data": _("The sign-up is empty or damaged. Fill in the form again.")}
     errors, clean = {}, {}
     checks = (
-        check_first_name, check_phone, check_language, check_estate, check_year_of_birth,
-        check_subgroup, check_interests, check_availability, check_childcare, check_channel,
-        check_campaign, check_consent, check_card,
+        check_first_name,
+        check_phone,
+        check_language,
+        check_estate,
+        check_year_of_birth,
+        check_subgroup,
+        check_interests,
+        check_availability,
+        check_childcare,
+        check_channel,
+        check_campaign,
+        check_consent,
+        check_card,
     )
     for check in checks:
         check(db, data, clean, errors)

@@ -1,7 +1,7 @@
 from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from i18n import current_language, preferred_language
+from i18n import current_language, preferred_language, text_direction
 
 from . import bp
 from .offline import offline_page
@@ -27,8 +27,9 @@ def manifest():
     body = {
         "name": _("Calendar"),
         "short_name": _("Calendar"),
+        "id": "/",
         "lang": lang,
-        "dir": "auto",
+        "dir": text_direction(lang),
         "start_url": url_for("home.index", lang=lang),
         "scope": "/",
         "display": "standalone",
@@ -59,6 +60,7 @@ def service_worker():
             version=current_app.config["ASSET_VERSION"],
             shell=current_app.config["SHELL_ASSETS"],
             offline_pages=[url_for("pwa.offline", lang=code) for code in current_app.config["LANGUAGES"]],
+            languages=current_app.config["LANGUAGES"],
         ),
         mimetype="text/javascript",
     )

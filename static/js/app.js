@@ -7,10 +7,6 @@
     // No service worker (private mode, old phone): the app still works online.
   });
 
-  if (document.body && document.body.dataset.signedOut) {
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage("forget-pages");
-    });
-    if (window.caches) caches.delete("pages");
-  }
+  // After a logout or a new login nothing the previous user saw may stay on a shared phone.
+  if (document.body && document.body.dataset.forgetPages && window.caches) caches.delete("pages");
 })();

@@ -186,7 +186,11 @@
       state: "waiting",
       errors: {}
     };
+    var replaces = form.dataset.replacesId;
     putItem(item).then(function () {
+      return replaces && replaces !== item.id ? deleteItem(replaces) : null;
+    }).then(function () {
+      delete form.dataset.replacesId;
       delete form.dataset.editingId;
       delete form.dataset.editingRecordedAt;
       form.reset();
@@ -222,7 +226,7 @@
       if (input && input.closest) showError(input, item.errors[field]);
       else if (input && input[0]) showError(input[0], item.errors[field]);
     });
-    deleteItem(item.id).then(render);
+    form.dataset.replacesId = item.id; // stays on the phone until the corrected one is saved
     form.scrollIntoView();
   }
 

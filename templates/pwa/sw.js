@@ -4,10 +4,12 @@ const SHELL_CACHE = "shell-" + VERSION;
 const PAGE_CACHE = "pages";
 const SHELL = {{ (shell + offline_pages)|tojson }};
 const OFFLINE_HEADER = "X-Offline-Page";
-const LANGUAGE_IN_PATH = /^\/(da|tr|ur|ar)(\/|$)/;
+const LANGUAGE_IN_PATH = new RegExp("^/(" + {{ languages|join("|")|tojson }} + ")(/|$)");
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  // Without cookies: the offline pages are the same for everyone and carry no one's session.
+  const requests = SHELL.map((url) => new Request(url, { credentials: "omit" }));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -19,8 +21,6 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  // Sent after logout: nothing a colleague saw may stay on a shared phone.
-  if (event.data === "forget-pages") event.waitUntil(caches.delete(PAGE_CACHE));
   // Sent by the sign-up form: keep its other languages too, so she can switch offline.
   if (event.data && Array.isArray(event.data.keep)) event.waitUntil(keepPages(event.data.keep));
 });
@@ -51,6 +51,9 @@ self.addEventListener("fetch", (event) => {
 async function pageFromNetworkOrPhone(request, url) {
   try {
     const response = await fetch(request);
+    if (response.redirected && new URL(response.url).pathname.endsWith("/login")) {
+      await caches.delete(PAGE_CACHE); // logged out or expired: forget what the last user saw
+    }
     if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
       const cache = await caches.open(PAGE_CACHE);
       await cache.put(url.pathname, response.clone());
@@ -68,10 +71,16 @@ async function pageFromNetworkOrPhone(request, url) {
 async function fileFromPhoneOrNetwork(request) {
   const saved = await caches.match(request);
   if (saved) return saved;
-  const response = await fetch(request);
-  if (response.ok) {
-    const cache = await caches.open(SHELL_CACHE);
-    await cache.put(request, response.clone());
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    // Offline, and a page kept from an older version asks for an older file: any version will do.
+    const older = await caches.match(request, { ignoreSearch: true });
+    return older || Response.error();
   }
-  return response;
 }
