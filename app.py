@@ -180,10 +180,23 @@ def register_hooks(app):
     app.after_request(add_security_headers)
     app.context_processor(i18n.template_context)
     app.jinja_env.filters["when"] = i18n.format_when
+    app.jinja_env.filters["hide_small"] = hide_small_count
+
+
+def hide_small_count(count):
+    """Show counts of 1 to 4 as "<5", so that a report cannot point at one woman."""
+    return "<5" if 0 < count < 5 else str(count)
 
 
 # Views whose form checks its own CSRF token and shows an expired one inside the form.
-FORMS_CHECKING_THEIR_TOKEN = {"auth.login", "auth.account", "admin.users", "outreach.signup_post"}
+FORMS_CHECKING_THEIR_TOKEN = {
+    "auth.login",
+    "auth.account",
+    "admin.users",
+    "outreach.signup_post",
+    "outreach.campaigns",
+    "outreach.self_signup",
+}
 
 
 def check_csrf():

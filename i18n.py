@@ -67,6 +67,8 @@ def remember_language(response):
     lang = g.get("lang")
     # Only a page she opened herself counts as her choice, not what the service worker fetches.
     opened_by_her = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    if g.get("private_page"):  # a woman's own phone after a poster: leave nothing behind
+        return response
     if lang and opened_by_her and request.cookies.get(LANGUAGE_COOKIE) != lang:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -27,10 +27,43 @@ EXPECTED = {
     ),
     "outreach.signup": ("GET", "/{lang}/signup", {"anonymous": 302, "other": 200}),
     "outreach.signup_post": ("POST", "/{lang}/signup", {"anonymous": 302, "other": 400}),
+    "outreach.campaigns": (
+        "GET",
+        "/{lang}/campaigns",
+        {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403},
+    ),
+    "outreach.campaign": (
+        "GET",
+        "/{lang}/campaigns/{campaign_id}",
+        {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403},
+    ),
+    "outreach.poster": (
+        "GET",
+        "/{lang}/campaigns/{campaign_id}/posters/local_tv",
+        {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403},
+    ),
+    "outreach.self_signup": ("GET", "/{lang}/j/{code}", {"other": 200}),
+    "outreach.self_signup_thanks": ("GET", "/{lang}/j/{code}/thanks", {"other": 200}),
+    "outreach.my_signups": ("GET", "/{lang}/signups/mine", {"anonymous": 302, "other": 200}),
     "api.csrf_token": ("GET", "/api/v1/csrf", {"anonymous": 401, "other": 200}),
     "api.reference": ("GET", "/api/v1/reference", {"anonymous": 401, "other": 200}),
     "api.outbox": ("POST", "/api/v1/outbox", {"anonymous": 401, "other": 400}),
 }
+
+
+@pytest.fixture
+def campaign(db, staff):
+    """A campaign with its posters, as a coordinator makes it."""
+    from blueprints.outreach import queries as outreach
+    from blueprints.outreach.choices import CHANNELS
+
+    estate_id = db.execute(
+        "INSERT INTO estates (name, municipality) VALUES ('Vejleåparken', 'Ishøj')"
+    ).lastrowid
+    campaign_id = outreach.create_campaign(
+        db, "Forår", "2026-03-01", "2026-06-30", [estate_id], ["da", "ar"], staff["coordinator"], CHANNELS
+    )
+    return {"campaign_id": campaign_id, "code": outreach.poster_codes(db, campaign_id)["poster"]}
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -52,10 +85,10 @@ def fresh_token(client, who, lang):
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("lang", ["da", "ar"])
-def test_each_route_answers_as_expected(app, staff, who, lang):
+def test_each_route_answers_as_expected(app, staff, campaign, who, lang):
     client = client_as(app, who)
     for endpoint, (method, path, statuses) in EXPECTED.items():
-        url = path.format(lang=lang, outreach_id=staff["outreach"])
+        url = path.format(lang=lang, outreach_id=staff["outreach"], **campaign)
         if method == "GET":
             response = client.get(url)
         else:

@@ -329,5 +329,5 @@ def test_the_form_without_javascript_keeps_what_was_typed_on_errors(app, db, sta
     assert response.status_code == 400
     assert 'value="أمينة"' in html and 'value="123"' in html
     assert 'value="cooking" checked' in html
-    assert translated(app, "ar", "She must agree to the consent text before she can be registered.") in html
+    assert translated(app, "ar", "The consent text must be accepted before the sign-up can be saved.") in html
     assert count(db, "participants") == 0

@@ -4,6 +4,8 @@ import json
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from db import transaction
+
 
 def utc_now():
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -143,3 +145,93 @@ def signups_by_user(db, user_id, days=30):
 def new_poster_code():
     # 10 characters of base32-like text: short enough to type from a poster, ~50 bits, not guessable in bulk.
     return secrets.token_urlsafe(8)[:10]
+
+
+def create_campaign(db, name, starts_on, ends_on, estate_ids, languages, user_id, channels):
+    """Add a campaign with a poster code for each channel; return its id."""
+    with transaction(db):
+        campaign_id = db.execute(
+            "INSERT INTO campaigns (name, starts_on, ends_on, languages, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [name, starts_on, ends_on, json.dumps(languages), user_id, utc_now()],
+        ).lastrowid
+        for estate_id in estate_ids:
+            db.execute(
+                "INSERT INTO campaign_estates (campaign_id, estate_id) VALUES (?, ?)",
+                [campaign_id, estate_id],
+            )
+        for channel in channels:
+            db.execute(
+                "INSERT INTO poster_codes (code, campaign_id, channel, created_at) VALUES (?, ?, ?, ?)",
+                [new_poster_code(), campaign_id, channel, utc_now()],
+            )
+        db.execute(
+            "INSERT INTO audit_log (at, user_id, action, record) VALUES (?, ?, 'campaign.create', ?)",
+            [utc_now(), user_id, f"campaign:{campaign_id}"],
+        )
+    return campaign_id
+
+
+def all_campaigns(db):
+    """Return every campaign, newest first, with its number of sign-ups."""
+    return db.execute(
+        """SELECT c.*, (SELECT count(*) FROM signups s WHERE s.campaign_id = c.id) AS signups
+             FROM campaigns c ORDER BY c.starts_on DESC, c.id DESC"""
+    ).fetchall()
+
+
+def campaign(db, campaign_id):
+    return db.execute("SELECT * FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+
+
+def campaign_estate_names(db, campaign_id):
+    return [
+        row["name"]
+        for row in db.execute(
+            """SELECT e.name FROM campaign_estates ce JOIN estates e ON e.id = ce.estate_id
+                WHERE ce.campaign_id = ? ORDER BY e.name""",
+            [campaign_id],
+        )
+    ]
+
+
+def signups_per_channel(db, campaign_id):
+    rows = db.execute(
+        "SELECT channel, count(*) AS signups FROM signups WHERE campaign_id = ? GROUP BY channel",
+        [campaign_id],
+    )
+    return {row["channel"]: row["signups"] for row in rows}
+
+
+def signups_per_estate(db, campaign_id):
+    return db.execute(
+        """SELECT e.name, count(s.id) AS signups FROM signups s JOIN estates e ON e.id = s.estate_id
+            WHERE s.campaign_id = ? GROUP BY e.id ORDER BY e.name""",
+        [campaign_id],
+    ).fetchall()
+
+
+def poster_codes(db, campaign_id):
+    rows = db.execute("SELECT channel, code FROM poster_codes WHERE campaign_id = ?", [campaign_id])
+    return {row["channel"]: row["code"] for row in rows}
+
+
+def poster(db, code):
+    """Return the campaign and channel a poster's short code stands for, or None."""
+    return db.execute(
+        """SELECT p.code, p.channel, c.id AS campaign_id, c.name, c.languages, c.starts_on, c.ends_on
+             FROM poster_codes p JOIN campaigns c ON c.id = p.campaign_id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+
+
+def merged_signups(db, days=30):
+    """Return the sign-ups of the last days that joined a woman already registered."""
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    return db.execute(
+        """SELECT s.recorded_at, s.channel, p.first_name, p.id AS participant_id, u.username AS recorded_by
+             FROM signups s JOIN participants p ON p.id = s.participant_id
+             LEFT JOIN users u ON u.id = s.recorded_by
+            WHERE s.merged = 1 AND s.recorded_at >= ? ORDER BY s.recorded_at DESC""",
+        [since],
+    ).fetchall()

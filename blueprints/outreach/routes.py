@@ -1,9 +1,16 @@
+import json
+import re
 import uuid
 from datetime import UTC, datetime
 
-from flask import flash, g, redirect, render_template, request, url_for
+import qrcode
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadData, URLSafeTimedSerializer
+from markupsafe import Markup
+from qrcode.image.svg import SvgPathImage
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from db import get_db
@@ -14,6 +21,7 @@ from ..auth.access import staff_required
 from ..pwa.offline import offline_page
 from . import bp, queries
 from .choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from .forms import CampaignForm
 
 LIST_FIELDS = ("interests", "availability")
 
@@ -86,3 +94,156 @@ def signup_post():
     else:
         flash(_("Saved. She is registered."), "success")
     return redirect(url_for("outreach.signup"))
+
+
+# ---- Campaigns and posters (coordinator) ----------------------------------------
+
+
+def campaign_form():
+    form = CampaignForm()
+    form.estates.choices = [SelectChoice(str(row["id"]), row["name"]) for row in queries.estates(get_db())]
+    return form
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@staff_required("coordinator", "admin")
+def campaigns():
+    """List campaigns with their sign-ups, and start a new one."""
+    form = campaign_form()
+    if form.validate_on_submit():
+        campaign_id = queries.create_campaign(
+            get_db(),
+            form.name.data,
+            form.starts_on.data,
+            form.ends_on.data,
+            [int(value) for value in form.estates.data],
+            form.languages.data,
+            g.user["id"],
+            CHANNELS,
+        )
+        flash(_("The campaign is created. Print its posters below."), "success")
+        return redirect(url_for("outreach.campaign", campaign_id=campaign_id))
+    status = 400 if form.is_submitted() else 200
+    db = get_db()
+    context = {"form": form, "campaigns": queries.all_campaigns(db), "merged": queries.merged_signups(db)}
+    return render_template("outreach/campaigns.html", **context), status
+
+
+@bp.route("/campaigns/<id:campaign_id>")
+@staff_required("coordinator", "admin")
+def campaign(campaign_id):
+    """Show a campaign per channel, with its posters in each of its languages."""
+    db = get_db()
+    row = queries.campaign(db, campaign_id) or abort(404)
+    return render_template(
+        "outreach/campaign.html",
+        campaign=row,
+        languages=json.loads(row["languages"]),
+        estates=queries.campaign_estate_names(db, campaign_id),
+        per_channel=queries.signups_per_channel(db, campaign_id),
+        per_estate=queries.signups_per_estate(db, campaign_id),
+        codes=queries.poster_codes(db, campaign_id),
+        channels=CHANNELS,
+    )
+
+
+@bp.route("/campaigns/<id:campaign_id>/posters/<channel>")
+@staff_required("coordinator", "admin")
+def poster(campaign_id, channel):
+    """Print an A4 poster, in the page's language, with a QR code and short link to self sign-up."""
+    db = get_db()
+    code = queries.poster_codes(db, campaign_id).get(channel) or abort(404)
+    link = url_for("outreach.self_signup", code=code, _external=True)
+    return render_template("outreach/poster.html", link=link, qr_svg=qr_svg(link))
+
+
+def qr_svg(text):
+    """Return an inline SVG QR code (one path, no image library needed)."""
+    image = qrcode.make(text, image_factory=SvgPathImage, border=2)
+    svg = image.to_string(encoding="unicode")
+    return Markup(re.sub(r' (width|height)="[^"]*"', "", svg, count=2))
+
+
+# ---- Self sign-up from a poster (the woman herself, on her own phone) -------------
+
+SELF_SIGNUP_SALT = "self-signup"
+SELF_SIGNUP_HOURS = 6
+
+
+def self_signup_token(code):
+    """A signed token in the form instead of a session: nothing is stored on her phone."""
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
+    return serializer.dumps({"code": code, "id": str(uuid.uuid4())})
+
+
+def read_self_signup_token(token, code):
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
+    try:
+        content = serializer.loads(token or "", max_age=SELF_SIGNUP_HOURS * 3600)
+    except BadData:
+        return None
+    return content if isinstance(content, dict) and content.get("code") == code else None
+
+
+def private_page():
+    """Leave nothing on her phone: no cookies, no service worker, no cache."""
+    g.private_page = True
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def self_signup(code):
+    """Let a woman sign herself up from a poster, in her language."""
+    private_page()
+    db = get_db()
+    found = queries.poster(db, code) or abort(404)
+    if request.method == "GET":
+        return render_self_signup(db, found, {"token": self_signup_token(code)})
+    data = form_data(request.form)
+    token = read_self_signup_token(request.form.get("token"), code)
+    if token is None:
+        data["token"] = self_signup_token(code)
+        return render_self_signup(db, found, data, {"token": _("This form has expired. Send it again.")}, 400)
+    data.update(channel=found["channel"], campaign_id=found["campaign_id"], subgroup="unknown")
+    if queries.find_signup(db, token["id"]) is None:
+        item = {
+            "id": token["id"],
+            "kind": "signup",
+            "data": data,
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (answer,) = process_items(db, [item], None)
+        if answer["status"] != "ok":
+            return render_self_signup(db, found, data, answer["errors"], 400)
+    return redirect(url_for("outreach.self_signup_thanks", code=code))
+
+
+def render_self_signup(db, found, data, errors=None, status=200):
+    context = {
+        "code": found["code"],
+        "data": data,
+        "errors": errors or {},
+        "estates": queries.estates(db),
+        "consent": queries.current_consent_texts(db).get(current_language()),
+        "interests": INTERESTS,
+        "availability": AVAILABILITY,
+    }
+    return render_template("outreach/self_signup.html", **context), status
+
+
+@bp.route("/j/<code>/thanks")
+def self_signup_thanks(code):
+    """Thank her, and say what happens next."""
+    private_page()
+    queries.poster(get_db(), code) or abort(404)
+    return render_template("outreach/self_signup_thanks.html")
+
+
+# ---- A worker's own sign-ups -------------------------------------------------------
+
+
+@bp.route("/signups/mine")
+@staff_required()
+def my_signups():
+    """List her own sign-ups of the last 30 days, and (by JavaScript) what still waits on the phone."""
+    rows = queries.signups_by_user(get_db(), g.user["id"])
+    return render_template("outreach/my_signups.html", signups=rows, channels=CHANNELS)

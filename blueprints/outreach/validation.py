@@ -102,7 +102,7 @@ def clean_signup(db, data):
 def check_first_name(db, data, clean, errors):
     name = as_text(data.get("first_name"))
     if not name:
-        errors["first_name"] = _("Write her first name.")
+        errors["first_name"] = _("Write the first name.")
     elif len(name) > MAX_FIRST_NAME:
         errors["first_name"] = _("A first name is at most %(max)d characters.", max=MAX_FIRST_NAME)
     elif has_control_characters(name):
@@ -114,7 +114,7 @@ def check_first_name(db, data, clean, errors):
 def check_phone(db, data, clean, errors):
     text = as_text(data.get("phone"))
     if not text:
-        errors["phone"] = _("Write her phone number.")
+        errors["phone"] = _("Write the phone number.")
     elif len(text) > 30 or (phone := e164_phone(text)) is None:
         errors["phone"] = _(
             "This is not a phone number we can use: a Danish number has 8 digits, "
@@ -127,7 +127,7 @@ def check_phone(db, data, clean, errors):
 def check_language(db, data, clean, errors):
     language = as_text(data.get("language"))
     if language not in LANGUAGES:
-        errors["language"] = _("Choose her language.")
+        errors["language"] = _("Choose the language.")
     else:
         clean["language"] = language
 
@@ -135,7 +135,7 @@ def check_language(db, data, clean, errors):
 def check_estate(db, data, clean, errors):
     estate_id = as_id(data.get("estate_id"))
     if estate_id is None or not queries.estate_exists(db, estate_id):
-        errors["estate_id"] = _("Choose her housing estate.")
+        errors["estate_id"] = _("Choose the housing estate.")
     else:
         clean["estate_id"] = estate_id
 
@@ -209,7 +209,7 @@ def check_campaign(db, data, clean, errors):
 def check_consent(db, data, clean, errors):
     text = queries.consent_text(db, as_id(data.get("consent_text_id")))
     if text is None:
-        errors["consent_text_id"] = _("She must agree to the consent text before she can be registered.")
+        errors["consent_text_id"] = _("The consent text must be accepted before the sign-up can be saved.")
     else:
         clean["consent_text_id"], clean["consent_language"] = text["id"], text["language"]
 

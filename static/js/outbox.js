@@ -66,6 +66,7 @@
         status.textContent = parts.join(" · ");
       }
       renderAttention(attention);
+      renderOnPhone(items);
       return items;
     });
   }
@@ -95,6 +96,28 @@
       card.appendChild(button(say("delete"), "button small secondary", function () {
         if (window.confirm(say("confirm_delete"))) deleteItem(item.id).then(render);
       }));
+      list.appendChild(card);
+    });
+  }
+
+  function renderOnPhone(items) {
+    var section = document.querySelector("[data-outbox-on-phone]");
+    if (!section) return;
+    var list = section.querySelector("[data-outbox-on-phone-list]");
+    list.textContent = "";
+    section.hidden = items.length === 0;
+    items.forEach(function (item) {
+      var card = document.createElement("li");
+      card.className = "card";
+      var name = document.createElement("p");
+      name.className = "when";
+      name.dir = "auto";
+      name.textContent = (item.data && item.data.first_name) || say("unnamed");
+      var state = document.createElement("p");
+      state.className = item.state === "attention" ? "error" : "muted";
+      state.textContent = item.state === "attention" ? say("attention", 1) : say("waiting", 1);
+      card.appendChild(name);
+      card.appendChild(state);
       list.appendChild(card);
     });
   }

@@ -1,0 +1,190 @@
+"""Campaigns, posters, self sign-up from a poster, and the numbers per channel and estate."""
+
+import re
+
+import pytest
+
+from blueprints.outreach import queries as outreach
+from blueprints.outreach.choices import CHANNELS
+
+from .conftest import post_form, translated
+from .test_outbox import phone, reference_data, signup_item  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def estate_id(db, reference_data):  # noqa: F811
+    return db.execute("SELECT id FROM estates").fetchone()[0]
+
+
+@pytest.fixture
+def campaign_id(db, staff, estate_id):
+    return outreach.create_campaign(
+        db,
+        "Forår i Vejleåparken",
+        "2026-03-01",
+        "2026-12-31",
+        [estate_id],
+        ["da", "ar"],
+        staff["coordinator"],
+        CHANNELS,
+    )
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_coordinator_creates_a_campaign_with_a_poster_per_channel(login_as, db, estate_id):
+    client = login_as("coordinator")
+    response = post_form(
+        client,
+        "/da/campaigns",
+        {
+            "name": "Efterår",
+            "starts_on": "2026-09-01",
+            "ends_on": "2026-11-30",
+            "estates": [str(estate_id)],
+            "languages": ["da", "tr"],
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Efterår" in html
+    campaign_id = int(response.location.rsplit("/", 1)[1])
+    assert set(outreach.poster_codes(db, campaign_id)) == set(CHANNELS)
+    assert f"/tr/campaigns/{campaign_id}/posters/local_tv" in html
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 10_000}, "name"),
+        ({"starts_on": "31/12/2026"}, "starts_on"),
+        ({"ends_on": "2026-02-01"}, "ends_on"),
+        ({"estates": []}, "estates"),
+        ({"estates": ["999"]}, "estates"),
+        ({"languages": ["en"]}, "languages"),
+        ({"languages": []}, "languages"),
+    ],
+)
+def test_bad_campaign_input_is_explained_and_kept(app, login_as, db, estate_id, changes, field):
+    client = login_as("coordinator", lang="ar")
+    form = {
+        "name": "حملة الربيع",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-06-30",
+        "estates": [str(estate_id)],
+        "languages": ["ar"],
+    }
+    form.update(changes)
+    response = post_form(client, "/ar/campaigns", form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in html
+    if field != "name":
+        assert 'value="حملة الربيع"' in html
+    assert count(db, "campaigns") == 0
+
+
+def test_the_poster_has_a_qr_code_and_a_short_link_in_its_language(login_as, db, campaign_id):
+    client = login_as("coordinator")
+    html = client.get(f"/ar/campaigns/{campaign_id}/posters/grocery_notice").get_data(as_text=True)
+    code = outreach.poster_codes(db, campaign_id)["grocery_notice"]
+    assert "<svg" in html and "<path" in html
+    assert f"/ar/j/{code}" in html
+    assert '<html lang="ar" dir="rtl">' in html
+
+
+def test_a_poster_for_an_unknown_channel_is_404(login_as, campaign_id):
+    assert login_as("coordinator").get(f"/da/campaigns/{campaign_id}/posters/radio").status_code == 404
+
+
+def self_signup_form(html):
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_a_woman_signs_up_from_a_poster_and_nothing_stays_on_her_phone(app, client, db, campaign_id):
+    code = outreach.poster_codes(db, campaign_id)["grocery_notice"]
+    page = client.get(f"/tr/j/{code}")
+    html = page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+    assert "manifest" not in html and "app.js" not in html and "outbox.js" not in html
+    assert f"<title>{translated(app, 'tr', 'Calendar')}</title>" in html
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'tr'").fetchone()[0]
+    form = {
+        "token": self_signup_form(html),
+        "first_name": "Ayşe",
+        "phone": "20 12 34 99",
+        "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]),
+        "interests": ["cooking"],
+        "childcare": "1",
+        "consent_text_id": str(consent_id),
+    }
+    response = client.post(f"/tr/j/{code}", data=form)
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers
+    assert client.post(f"/tr/j/{code}", data=form).status_code == 302  # sent twice
+    thanks = client.get(response.location)
+    assert thanks.status_code == 200 and "Set-Cookie" not in thanks.headers
+    row = db.execute("SELECT * FROM participants").fetchone()
+    assert count(db, "participants") == 1
+    assert (row["channel"], row["campaign_id"], row["language"]) == ("grocery_notice", campaign_id, "tr")
+    assert row["registered_by"] is None and row["subgroup"] == "unknown"
+    assert client.get_cookie("session") is None and client.get_cookie("lang") is None
+
+
+def test_a_self_sign_up_with_errors_keeps_what_she_typed(app, client, db, campaign_id):
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    token = self_signup_form(client.get(f"/ar/j/{code}").get_data(as_text=True))
+    response = client.post(f"/ar/j/{code}", data={"token": token, "first_name": "سميرة", "phone": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="سميرة"' in html and 'value="1"' in html
+    assert count(db, "participants") == 0
+
+
+def test_a_self_sign_up_with_a_forged_token_is_refused(client, db, campaign_id):
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    response = client.post(f"/da/j/{code}", data={"token": "forged", "first_name": "X"})
+    assert response.status_code == 400
+    assert 'value="X"' in response.get_data(as_text=True)
+
+
+def test_an_unknown_poster_code_is_404(client):
+    assert client.get("/da/j/nothing").status_code == 404
+
+
+def test_a_short_link_without_language_opens_in_the_phones_language(client, db, campaign_id):
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    response = client.get(f"/j/{code}", headers={"Accept-Language": "ur"})
+    assert response.location == f"/ur/j/{code}"
+
+
+def test_numbers_below_five_are_hidden(login_as, db, staff, campaign_id):
+    from blueprints.api.outbox import process_items
+
+    items = [signup_item(db, n, campaign_id=campaign_id, channel="local_tv") for n in range(3)]
+    items += [signup_item(db, 10 + n, campaign_id=campaign_id, channel="friend") for n in range(6)]
+    process_items(db, items, staff["outreach"])
+    html = login_as("coordinator").get(f"/da/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "<td>&lt;5</td>" in html and "<td>6</td>" in html and "<td>3</td>" not in html
+    assert "<td>9</td>" in html  # the estate's total
+
+
+def test_a_worker_sees_her_own_sign_ups_and_not_others(login_as, db, staff, reference_data):  # noqa: F811
+    from blueprints.api.outbox import process_items
+
+    process_items(db, [signup_item(db, 1, first_name="Mine")], staff["outreach"])
+    process_items(db, [signup_item(db, 2, first_name="Theirs")], staff["coordinator"])
+    html = login_as("outreach").get("/da/signups/mine").get_data(as_text=True)
+    assert "Mine" in html and "Theirs" not in html
+
+
+def test_the_coordinator_sees_the_merges(login_as, db, staff, reference_data):  # noqa: F811
+    from blueprints.api.outbox import process_items
+
+    process_items(db, [signup_item(db, 1, first_name="Amina")], staff["outreach"])
+    process_items(db, [signup_item(db, 1, first_name="Amina B.")], staff["facilitator"])
+    html = login_as("coordinator").get("/da/campaigns").get_data(as_text=True)
+    assert "Amina" in html and "facilitator" in html
+    assert phone(1) not in html
