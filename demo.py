@@ -3,7 +3,7 @@
 import hashlib
 import json
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,8 @@ from dateutil.rrule import MO, TH, TU, WEEKLY, rrule
 
 import db as database
 from blueprints.auth.queries import create_user
+from blueprints.outreach import queries as outreach
+from blueprints.outreach.choices import CHANNELS
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 WEEKS_AHEAD = 8
@@ -108,8 +110,26 @@ def rebuild(path, password=None):
         create_user(db, username, role, logins[username], display_name)
     with database.transaction(db):
         add_programme(db)
+    add_campaign(db)
     db.close()
     return logins
+
+
+def add_campaign(db):
+    """A winter campaign running now, with a poster for every channel."""
+    today = date.today()
+    estate_ids = [row["id"] for row in db.execute("SELECT id FROM estates WHERE municipality = 'Ishøj'")]
+    coordinator = db.execute("SELECT id FROM users WHERE username = 'coordinator'").fetchone()["id"]
+    outreach.create_campaign(
+        db,
+        "Vinter i Ishøj",
+        (today - timedelta(days=20)).isoformat(),
+        (today + timedelta(days=90)).isoformat(),
+        estate_ids,
+        ["da", "tr", "ur", "ar"],
+        coordinator,
+        CHANNELS,
+    )
 
 
 def add_programme(db):

@@ -40,8 +40,18 @@ def start_gunicorn(database, port, workers):
     env = {**os.environ, "FLASK_DATABASE": database, "FLASK_SECRET_KEY": "bench-secret"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
-        cwd=ROOT, env=env,
+        [
+            gunicorn,
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -56,7 +66,9 @@ def start_gunicorn(database, port, workers):
 class Phone:
     def __init__(self, base):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def get(self, path):
         return self.opener.open(self.base + path).read().decode()
@@ -88,9 +100,17 @@ def signups(database, first, count):
             "kind": "signup",
             "recorded_at": "2026-11-23T10:15:00+01:00",
             "data": {
-                "first_name": f"Bench {number}", "phone": f"+452{200000 + number:07d}", "language": "ar",
-                "estate_id": estate, "year_of_birth": 1980, "subgroup": "unknown", "interests": ["cooking"],
-                "availability": [], "childcare": False, "channel": "door_to_door", "campaign_id": None,
+                "first_name": f"Bench {number}",
+                "phone": f"+452{200000 + number:07d}",
+                "language": "ar",
+                "estate_id": estate,
+                "year_of_birth": 1980,
+                "subgroup": "unknown",
+                "interests": ["cooking"],
+                "availability": [],
+                "childcare": False,
+                "channel": "door_to_door",
+                "campaign_id": None,
                 "consent_text_id": consent,
             },
         }
@@ -132,14 +152,20 @@ def main():
         stored = conn.execute("SELECT count(*) FROM signups").fetchone()[0]
         conn.close()
     assert stored == 2 * args.items, stored
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"gunicorn with {args.workers} workers, SQLite WAL, synchronous=FULL.")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"gunicorn with {args.workers} workers, SQLite WAL, synchronous=FULL."
+    )
     print("| how | sign-ups | time | per sign-up |")
     print("|---|---:|---:|---:|")
     print(f"| one request | {args.items} | {one_request:.2f} s | {one_request / args.items * 1000:.2f} ms |")
-    print(f"| one request each | {args.items} | {one_per_request:.2f} s | {one_per_request / args.items * 1000:.2f} ms |")
-    print(f"\nOne request is {one_per_request / one_request:.1f}× faster than one request per sign-up. "
-          f"Stored: {stored} sign-ups for {2 * args.items} sent (plus a replay of {args.items}): none lost, none doubled.")
+    print(
+        f"| one request each | {args.items} | {one_per_request:.2f} s | {one_per_request / args.items * 1000:.2f} ms |"
+    )
+    print(
+        f"\nOne request is {one_per_request / one_request:.1f}× faster than one request per sign-up. "
+        f"Stored: {stored} sign-ups for {2 * args.items} sent (plus a replay of {args.items}): none lost, none doubled."
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def test_a_wrong_password_shows_the_message_and_keeps_the_username(page, live_se
 
 @pytest.mark.parametrize("language_name, lang", [("العربية", "ar"), ("اردو", "ur")])
 def test_switching_to_arabic_or_urdu_turns_every_page_right_to_left(page, live_server, language_name, lang):
-    log_in(page, live_server, "admin")
+    log_in(page, live_server, "coordinator")
     page.click(f".languages a:text-is('{language_name}')")
     page.wait_for_url(f"{live_server}/{lang}/")
     for url in [
@@ -88,20 +88,21 @@ def test_the_first_visit_picks_the_browsers_language(browser, live_server):
 
 
 @pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
-def test_no_page_has_accessibility_violations(browser, live_server, lang):
+def test_no_page_has_accessibility_violations(browser, live_server, live_database, lang):
     from .conftest import PHONE
 
     context = browser.new_context(**PHONE)
     page = context.new_page()
     checked = []
-    for url in [f"/{lang}/login", f"/{lang}/offline", f"/{lang}/no-such-page"]:
+    code = poster_code(live_database)
+    for url in [f"/{lang}/login", f"/{lang}/offline", f"/{lang}/no-such-page", f"/{lang}/j/{code}"]:
         page.goto(live_server + url)
         checked.append((url, axe_violations(page)))
     for role, urls in {
         "admin": ["/", "/admin/users", "/account", "/consent"],
-        "coordinator": ["/"],
+        "coordinator": ["/", "/campaigns", "/campaigns/1", "/campaigns/1/posters/local_tv"],
         "facilitator": ["/"],
-        "outreach": ["/"],
+        "outreach": ["/", "/signup", "/signups/mine"],
     }.items():
         log_in(page, live_server, role, lang)
         for url in urls:
@@ -109,10 +110,14 @@ def test_no_page_has_accessibility_violations(browser, live_server, lang):
             checked.append((f"{role} {url}", axe_violations(page)))
         page.click("header button[type=submit]")  # log out
         page.wait_for_url(f"{live_server}/{lang}/login")
-    # A form with errors too.
+    # Forms with errors too.
     page.fill("#username", "")
     page.click("main button[type=submit]")
     checked.append(("login with errors", axe_violations(page)))
+    page.goto(f"{live_server}/{lang}/j/{code}")
+    page.fill("#first_name", "Amina")
+    page.click("main button[type=submit]")
+    checked.append(("self sign-up with errors", axe_violations(page)))
     context.close()
     assert [item for item in checked if item[1]] == []
 
@@ -127,6 +132,38 @@ def test_an_admin_disables_an_account_in_place(page, live_server):
     assert page.evaluate("window.notReloaded") is True  # htmx swapped the row only
     row.locator("button").click()
     row.locator(".badge").wait_for(state="detached")
+
+
+def poster_code(database):
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    code = connection.execute("SELECT code FROM poster_codes WHERE channel = 'poster'").fetchone()[0]
+    connection.close()
+    return code
+
+
+def test_a_woman_signs_up_from_a_poster_on_her_own_phone(browser, live_server, live_database, server_db):
+    from .conftest import PHONE
+
+    context = browser.new_context(**PHONE, locale="ar")
+    page = context.new_page()
+    page.goto(f"{live_server}/j/{poster_code(live_database)}")
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.fill("#first_name", "هدى")
+    page.fill("#phone", "20 99 00 77")
+    page.select_option("#estate_id", label="Vildtbanegård")
+    page.check("input[name=consent_text_id]")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/thanks")
+    assert context.cookies() == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    assert page.evaluate("caches.keys().then(k => k.length)") == 0
+    row = server_db.execute(
+        "SELECT channel, language FROM participants WHERE phone = '+4520990077'"
+    ).fetchone()
+    assert tuple(row) == ("poster", "ar")
+    context.close()
 
 
 def wait_until_controlled(page):
