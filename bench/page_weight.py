@@ -19,11 +19,11 @@ from app import create_app  # noqa: E402
 BUDGET = 30 * 1024
 PASSWORD = "bench password"
 PAGES = {
-    None: ["/{lang}/login", "/{lang}/offline"],
+    None: ["/{lang}/login", "/{lang}/offline", "/{lang}/j/{code}"],
     "admin": ["/{lang}/", "/{lang}/admin/users", "/{lang}/account", "/{lang}/consent"],
-    "coordinator": ["/{lang}/"],
+    "coordinator": ["/{lang}/", "/{lang}/campaigns", "/{lang}/campaigns/1", "/{lang}/campaigns/1/posters/poster"],
+    "outreach": ["/{lang}/", "/{lang}/signup", "/{lang}/signups/mine"],
     "facilitator": ["/{lang}/"],
-    "outreach": ["/{lang}/"],
 }
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
 SCRIPT = re.compile(r'<script src="([^"]+)"')
@@ -53,7 +53,8 @@ def weigh(client, url):
             fonts += len(fetch(client, f"{base}/{font}"))  # woff2 is compressed already
     for src in SCRIPT.findall(text):
         js += compressed(fetch(client, src))
-    js += compressed(fetch(client, "/sw.js"))  # registered by every page
+    if "js/app.js" in text:
+        js += compressed(fetch(client, "/sw.js"))  # registered by app.js
     return compressed(html), css, js, fonts
 
 
@@ -69,6 +70,10 @@ def main():
         database = str(Path(folder) / "bench.sqlite")
         demo.rebuild(database, PASSWORD)
         app = create_app({"DATABASE": database, "SECRET_KEY": "bench"})
+        with app.app_context():
+            from db import get_db
+
+            poster_code = get_db().execute("SELECT code FROM poster_codes LIMIT 1").fetchone()[0]
         rows, worst = [], 0
         for role, urls in PAGES.items():
             client = app.test_client()
@@ -76,7 +81,7 @@ def main():
                 log_in(client, role)
             for pattern in urls:
                 for lang in app.config["LANGUAGES"]:
-                    url = pattern.format(lang=lang)
+                    url = pattern.format(lang=lang, code=poster_code)
                     html, css, js, fonts = weigh(client, url)
                     total = html + css + js
                     worst = max(worst, total)
