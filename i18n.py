@@ -69,6 +69,8 @@ def remember_language(response):
     opened_by_her = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
     if g.get("private_page"):  # a woman's own phone after a poster: leave nothing behind
         return response
+    if g.get("language_of_someone_else"):
+        return response
     if lang and opened_by_her and request.cookies.get(LANGUAGE_COOKIE) != lang:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -92,3 +92,10 @@ def test_pages_fetched_by_the_service_worker_do_not_change_her_language(client):
     client.get("/ur/login")
     client.get("/ar/offline", headers={"Sec-Fetch-Mode": "same-origin"})
     assert client.get("/").location == "/ur/"
+
+
+def test_showing_the_sign_up_form_in_her_language_keeps_the_workers_own(login_as):
+    client = login_as("outreach", lang="da")
+    client.get("/da/")
+    client.get("/ar/signup")  # the woman reads Arabic
+    assert client.get("/").location == "/da/"

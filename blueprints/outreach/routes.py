@@ -58,6 +58,7 @@ def render_signup(data=None, errors=None, status=200):
 @offline_page
 def signup():
     """Show the sign-up form; it works offline, where the outbox keeps what is saved."""
+    g.language_of_someone_else = True  # the form is in her language, the worker keeps her own
     return render_signup()
 
 
