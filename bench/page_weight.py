@@ -21,7 +21,12 @@ PASSWORD = "bench password"
 PAGES = {
     None: ["/{lang}/login", "/{lang}/offline", "/{lang}/j/{code}"],
     "admin": ["/{lang}/", "/{lang}/admin/users", "/{lang}/account", "/{lang}/consent"],
-    "coordinator": ["/{lang}/", "/{lang}/campaigns", "/{lang}/campaigns/1", "/{lang}/campaigns/1/posters/poster"],
+    "coordinator": [
+        "/{lang}/",
+        "/{lang}/campaigns",
+        "/{lang}/campaigns/1",
+        "/{lang}/campaigns/1/posters/poster",
+    ],
     "outreach": ["/{lang}/", "/{lang}/signup", "/{lang}/signups/mine"],
     "facilitator": ["/{lang}/"],
 }

@@ -331,3 +331,23 @@ def test_the_form_without_javascript_keeps_what_was_typed_on_errors(app, db, sta
     assert 'value="cooking" checked' in html
     assert translated(app, "ar", "The consent text must be accepted before the sign-up can be saved.") in html
     assert count(db, "participants") == 0
+
+
+def test_a_card_given_at_sign_up_through_the_form(app, db, staff, reference_data, login_as):
+    client = login_as("outreach")
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'da'").fetchone()[0]
+    form = {
+        "first_name": "Nadia",
+        "phone": "20123457",
+        "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]),
+        "subgroup": "job_ready",
+        "childcare": "0",
+        "channel": "friend",
+        "consent_text_id": str(consent_id),
+        "card_code": "too short", "signup_id": str(uuid.uuid4()),
+    }
+    response = post_form(client, "/da/signup", form)
+    assert response.status_code == 400 and 'value="too short"' in response.get_data(as_text=True)
+    form["card_code"] = "Zq3xv9Lr2Tn8Kp4Wm7Bc1D"
+    assert post_form(client, "/da/signup", form).status_code == 302
+    assert count(db, "cards") == 1

@@ -158,7 +158,8 @@
       childcare: childcare[0] === "1",
       channel: fields.channel.value,
       campaign_id: number(fields.campaign_id.value),
-      consent_text_id: consent.length ? number(consent[0]) : null
+      consent_text_id: consent.length ? number(consent[0]) : null,
+      card_code: fields.card_code ? fields.card_code.value.trim() : ""
     };
   }
 

@@ -87,8 +87,14 @@ def test_the_first_visit_picks_the_browsers_language(browser, live_server):
     context.close()
 
 
+def page_problems(page):
+    """axe-core violations, and horizontal scrolling on a 360 px screen."""
+    overflow = horizontal_overflow(page)
+    return axe_violations(page) + ([f"{overflow}px wider than the screen"] if overflow else [])
+
+
 @pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
-def test_no_page_has_accessibility_violations(browser, live_server, live_database, lang):
+def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_server, live_database, lang):
     from .conftest import PHONE
 
     context = browser.new_context(**PHONE)
@@ -97,7 +103,7 @@ def test_no_page_has_accessibility_violations(browser, live_server, live_databas
     code = poster_code(live_database)
     for url in [f"/{lang}/login", f"/{lang}/offline", f"/{lang}/no-such-page", f"/{lang}/j/{code}"]:
         page.goto(live_server + url)
-        checked.append((url, axe_violations(page)))
+        checked.append((url, page_problems(page)))
     for role, urls in {
         "admin": ["/", "/admin/users", "/account", "/consent"],
         "coordinator": ["/", "/campaigns", "/campaigns/1", "/campaigns/1/posters/local_tv"],
@@ -107,17 +113,17 @@ def test_no_page_has_accessibility_violations(browser, live_server, live_databas
         log_in(page, live_server, role, lang)
         for url in urls:
             page.goto(f"{live_server}/{lang}{url}")
-            checked.append((f"{role} {url}", axe_violations(page)))
+            checked.append((f"{role} {url}", page_problems(page)))
         page.click("header button[type=submit]")  # log out
         page.wait_for_url(f"{live_server}/{lang}/login")
     # Forms with errors too.
     page.fill("#username", "")
     page.click("main button[type=submit]")
-    checked.append(("login with errors", axe_violations(page)))
+    checked.append(("login with errors", page_problems(page)))
     page.goto(f"{live_server}/{lang}/j/{code}")
     page.fill("#first_name", "Amina")
     page.click("main button[type=submit]")
-    checked.append(("self sign-up with errors", axe_violations(page)))
+    checked.append(("self sign-up with errors", page_problems(page)))
     context.close()
     assert [item for item in checked if item[1]] == []
 
