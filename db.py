@@ -239,3 +239,20 @@ def m002_outreach(db):
         );
         """,
     )
+
+
+@migrations()
+def m003_signup_details_and_erasures(db):
+    run_script(
+        db,
+        """
+        -- What each sign-up said, so that a sign-up joined to a known phone number loses nothing.
+        ALTER TABLE signups ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE signups ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+        -- Erasing a woman erases her sign-ups; their ids stay here so a late resend cannot bring her back.
+        CREATE TRIGGER signups_erased BEFORE DELETE ON signups
+        BEGIN
+            INSERT OR IGNORE INTO erasures (signup_id, erased_at) VALUES (old.id, datetime('now'));
+        END;
+        """,
+    )

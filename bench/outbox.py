@@ -20,6 +20,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ def signups(database, first, count):
         {
             "id": str(uuid.uuid4()),
             "kind": "signup",
-            "recorded_at": "2026-11-23T10:15:00+01:00",
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "data": {
                 "first_name": f"Bench {number}",
                 "phone": f"+452{200000 + number:07d}",

@@ -54,14 +54,30 @@ EXPECTED = {
 @pytest.fixture
 def campaign(db, staff):
     """A campaign with its posters, as a coordinator makes it."""
+    from datetime import date, timedelta
+
     from blueprints.outreach import queries as outreach
     from blueprints.outreach.choices import CHANNELS
 
     estate_id = db.execute(
         "INSERT INTO estates (name, municipality) VALUES ('Vejleåparken', 'Ishøj')"
     ).lastrowid
+    for language in ("da", "ar"):
+        db.execute(
+            "INSERT INTO consent_texts (version, language, text, text_hash, created_at)"
+            " VALUES (1, ?, 'consent', 'x', '2026-01-01')",
+            [language],
+        )
+    today = date.today()
     campaign_id = outreach.create_campaign(
-        db, "Forår", "2026-03-01", "2026-06-30", [estate_id], ["da", "ar"], staff["coordinator"], CHANNELS
+        db,
+        "Forår",
+        str(today - timedelta(days=5)),
+        str(today + timedelta(days=50)),
+        [estate_id],
+        ["da", "ar"],
+        staff["coordinator"],
+        CHANNELS,
     )
     return {"campaign_id": campaign_id, "code": outreach.poster_codes(db, campaign_id)["poster"]}
 

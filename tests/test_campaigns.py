@@ -1,6 +1,7 @@
 """Campaigns, posters, self sign-up from a poster, and the numbers per channel and estate."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -18,11 +19,12 @@ def estate_id(db, reference_data):  # noqa: F811
 
 @pytest.fixture
 def campaign_id(db, staff, estate_id):
+    today = date.today()
     return outreach.create_campaign(
         db,
         "Forår i Vejleåparken",
-        "2026-03-01",
-        "2026-12-31",
+        str(today - timedelta(days=10)),
+        str(today + timedelta(days=60)),
         [estate_id],
         ["da", "ar"],
         staff["coordinator"],

@@ -3,6 +3,7 @@
 import hashlib
 import random
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -31,12 +32,11 @@ def signup_item(db, number=0, **changes):
         "consent_text_id": consent_id,
     }
     data.update(changes)
-    return {
-        "id": str(uuid.uuid4()),
-        "kind": "signup",
-        "recorded_at": "2026-11-23T10:15:00+01:00",
-        "data": data,
-    }
+    return {"id": str(uuid.uuid4()), "kind": "signup", "recorded_at": an_hour_ago(), "data": data}
+
+
+def an_hour_ago():
+    return (datetime.now(UTC) - timedelta(hours=1)).astimezone(timezone(timedelta(hours=1))).isoformat()
 
 
 @pytest.fixture
@@ -210,6 +210,9 @@ def test_a_body_that_is_not_an_item_list_is_a_clear_400(phone_of, body):
         ({"kind": "pizza"}, "kind"),
         ({"recorded_at": "2026-11-23T10:15:00"}, "recorded_at"),
         ({"recorded_at": "yesterday"}, "recorded_at"),
+        ({"recorded_at": "9999-12-31T23:59:59-12:00"}, "recorded_at"),
+        ({"recorded_at": "2001-01-01T10:00:00+00:00"}, "recorded_at"),
+        ({"kind": []}, "kind"),
         ({"data": "x"}, "data"),
         ({"data": None}, "data"),
     ],
@@ -299,9 +302,11 @@ def test_the_form_without_javascript_registers_her_once(app, db, staff, referenc
     import re
 
     signup_id = re.search(r'name="signup_id" value="([^"]+)"', page).group(1)
+    recorded_at = re.search(r'name="recorded_at" value="([^"]+)"', page).group(1)
     consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'tr'").fetchone()[0]
     form = {
         "signup_id": signup_id,
+        "recorded_at": recorded_at,
         "first_name": "Fatma",
         "phone": "20123456",
         "estate_id": str(db.execute("SELECT id FROM estates").fetchone()[0]),
@@ -344,10 +349,42 @@ def test_a_card_given_at_sign_up_through_the_form(app, db, staff, reference_data
         "childcare": "0",
         "channel": "friend",
         "consent_text_id": str(consent_id),
-        "card_code": "too short", "signup_id": str(uuid.uuid4()),
+        "card_code": "too short",
+        "signup_id": str(uuid.uuid4()),
+        "recorded_at": an_hour_ago(),
     }
     response = post_form(client, "/da/signup", form)
     assert response.status_code == 400 and 'value="too short"' in response.get_data(as_text=True)
     form["card_code"] = "Zq3xv9Lr2Tn8Kp4Wm7Bc1D"
     assert post_form(client, "/da/signup", form).status_code == 302
     assert count(db, "cards") == 1
+
+
+def test_a_lone_surrogate_is_refused_without_stopping_the_others(db, phone_of):
+    good, bad = signup_item(db, 1), signup_item(db, 2, first_name="A\ud83d")
+    import json as json_module
+
+    phone = phone_of()
+    body = json_module.dumps({"items": [good, bad]})  # JSON can carry what UTF-8 cannot
+    response = phone.client.post(
+        "/api/v1/outbox", data=body, content_type="application/json", headers={"X-CSRFToken": phone.token()}
+    )
+    assert [r["status"] for r in response.get_json()["results"]] == ["ok", "invalid"]
+
+
+def test_a_merged_sign_up_keeps_what_it_said(db, phone_of):
+    phone = phone_of()
+    phone.send([signup_item(db, 3, first_name="Amina")])
+    phone.send([signup_item(db, 3, first_name="Fatma", language="tr")])
+    row = db.execute("SELECT first_name, details FROM signups WHERE merged = 1").fetchone()
+    assert row["first_name"] == "Fatma" and '"language": "tr"' in row["details"]
+
+
+def test_erasing_a_woman_makes_a_late_resend_gone(db, phone_of):
+    item = signup_item(db, 4)
+    phone = phone_of()
+    (result,) = phone.send([item]).get_json()["results"]
+    db.execute("DELETE FROM participants WHERE id = ?", [result["participant_id"]])
+    (again,) = phone.send([item]).get_json()["results"]
+    assert again["status"] == "gone"
+    assert count(db, "participants") == 0

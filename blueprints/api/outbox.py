@@ -4,8 +4,9 @@ import hashlib
 import json
 import re
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from db import transaction
@@ -14,13 +15,15 @@ from ..outreach import queries as outreach
 from ..outreach.validation import clean_signup
 
 MAX_ITEMS = 1000
+OLDEST_ITEM = timedelta(days=365)  # a phone forgotten in a drawer for a year still delivers
+CLOCK_SKEW = timedelta(days=1)  # phones with a wrong clock
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
 def content_hash(item):
     """Hash what the phone made, so the same id with other content is told apart."""
     content = {"kind": item.get("kind"), "recorded_at": item.get("recorded_at"), "data": item.get("data")}
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -35,20 +38,31 @@ def shape_errors(item):
     errors = {}
     if not isinstance(item.get("id"), str) or not UUID4.match(item["id"]):
         errors["id"] = _("This item has no valid id.")
-    if item.get("kind") not in KINDS:
+    if not isinstance(item.get("kind"), str) or item["kind"] not in KINDS:
         errors["kind"] = _("This kind of item is unknown.")
-    if not is_timestamp_with_offset(item.get("recorded_at")):
+    if recorded_time(item.get("recorded_at")) is None:
         errors["recorded_at"] = _("This item has no valid time.")
     return errors
 
 
-def is_timestamp_with_offset(value):
+def recorded_time(value):
+    """Return the time an item was made, in UTC, if it is plausible: with an offset, not in the future."""
     if not isinstance(value, str) or len(value) > 40:
-        return False
+        return None
     try:
-        return datetime.fromisoformat(value).utcoffset() is not None
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        return False
+        return None
+    if moment.utcoffset() is None:
+        return None
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    now = datetime.now(UTC)
+    if not now - OLDEST_ITEM <= moment <= now + CLOCK_SKEW:
+        return None
+    return moment
 
 
 def process_items(db, items, user_id):
@@ -66,8 +80,9 @@ def process_item(db, item, user_id):
     db.conn.execute("SAVEPOINT item")
     try:
         answer = KINDS[item["kind"]](db, item, user_id)
-    except sqlite3.IntegrityError:
+    except (sqlite3.Error, ValueError, TypeError, UnicodeError):
         db.conn.execute("ROLLBACK TO item")
+        current_app.logger.exception("outbox item %s not stored", item_id)  # the id only, never the data
         answer = result(item_id, "invalid", "not_stored", {"item": _("This item could not be stored.")})
     db.conn.execute("RELEASE item")
     return answer
@@ -105,7 +120,7 @@ def card_taken(db, clean):
 
 
 def normalised_time(value):
-    return datetime.fromisoformat(value).isoformat(timespec="seconds")
+    return recorded_time(value).isoformat(timespec="seconds")
 
 
 KINDS = {"signup": process_signup}

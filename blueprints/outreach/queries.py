@@ -38,6 +38,15 @@ def current_consent_texts(db):
     return {row["language"]: row for row in rows}
 
 
+def campaign_is_running(db, campaign_id):
+    today = datetime.now(UTC).date().isoformat()
+    row = db.execute(
+        "SELECT 1 FROM campaigns WHERE id = ? AND starts_on <= ? AND ends_on >= ?",
+        [campaign_id, today, today],
+    ).fetchone()
+    return row is not None
+
+
 def current_campaigns(db, on_day=None):
     """Return the campaigns running on a day (today by default), newest first."""
     day = on_day or datetime.now(UTC).date().isoformat()
@@ -86,9 +95,11 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
             " ON CONFLICT (code_hash) DO NOTHING",
             [clean["card_hash"], participant_id, now],
         )
+    details = {key: value for key, value in clean.items() if key != "card_hash"}
     db.execute(
         "INSERT INTO signups (id, content_hash, participant_id, merged, channel, campaign_id, estate_id,"
-        " recorded_at, received_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " recorded_at, received_at, recorded_by, first_name, details)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             signup_id,
             content_hash,
@@ -100,6 +111,8 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
             recorded_at,
             now,
             user_id,
+            clean["first_name"],
+            json.dumps(details, ensure_ascii=False),
         ],
     )
     return participant_id, merged
@@ -133,7 +146,7 @@ def signups_by_user(db, user_id, days=30):
     """Return a worker's own sign-ups of the last days, newest first."""
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     return db.execute(
-        """SELECT s.id, s.recorded_at, s.merged, s.channel, p.first_name, e.name AS estate
+        """SELECT s.id, s.recorded_at, s.merged, s.channel, s.first_name, e.name AS estate
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN estates e ON e.id = s.estate_id
             WHERE s.recorded_by = ? AND s.recorded_at >= ?
@@ -175,7 +188,7 @@ def create_campaign(db, name, starts_on, ends_on, estate_ids, languages, user_id
 def all_campaigns(db):
     """Return every campaign, newest first, with its number of sign-ups."""
     return db.execute(
-        """SELECT c.*, (SELECT count(*) FROM signups s WHERE s.campaign_id = c.id) AS signups
+        """SELECT c.*, (SELECT count(DISTINCT participant_id) FROM signups s WHERE s.campaign_id = c.id) AS signups
              FROM campaigns c ORDER BY c.starts_on DESC, c.id DESC"""
     ).fetchall()
 
@@ -197,7 +210,8 @@ def campaign_estate_names(db, campaign_id):
 
 def signups_per_channel(db, campaign_id):
     rows = db.execute(
-        "SELECT channel, count(*) AS signups FROM signups WHERE campaign_id = ? GROUP BY channel",
+        "SELECT channel, count(DISTINCT participant_id) AS signups FROM signups WHERE campaign_id = ?"
+        " GROUP BY channel",
         [campaign_id],
     )
     return {row["channel"]: row["signups"] for row in rows}
@@ -205,7 +219,8 @@ def signups_per_channel(db, campaign_id):
 
 def signups_per_estate(db, campaign_id):
     return db.execute(
-        """SELECT e.name, count(s.id) AS signups FROM signups s JOIN estates e ON e.id = s.estate_id
+        """SELECT e.name, count(DISTINCT s.participant_id) AS signups
+             FROM signups s JOIN estates e ON e.id = s.estate_id
             WHERE s.campaign_id = ? GROUP BY e.id ORDER BY e.name""",
         [campaign_id],
     ).fetchall()
@@ -229,7 +244,8 @@ def merged_signups(db, days=30):
     """Return the sign-ups of the last days that joined a woman already registered."""
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     return db.execute(
-        """SELECT s.recorded_at, s.channel, p.first_name, p.id AS participant_id, u.username AS recorded_by
+        """SELECT s.recorded_at, s.channel, s.first_name AS given_name, p.first_name, p.id AS participant_id,
+                  u.username AS recorded_by
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN users u ON u.id = s.recorded_by
             WHERE s.merged = 1 AND s.recorded_at >= ? ORDER BY s.recorded_at DESC""",

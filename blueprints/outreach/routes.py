@@ -24,11 +24,24 @@ from .choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from .forms import CampaignForm
 
 LIST_FIELDS = ("interests", "availability")
+SIGNUP_FIELDS = (
+    "first_name",
+    "phone",
+    "estate_id",
+    "year_of_birth",
+    "subgroup",
+    "childcare",
+    "channel",
+    "campaign_id",
+    "consent_text_id",
+    "card_code",
+)
+SELF_SIGNUP_FIELDS = ("first_name", "phone", "estate_id", "year_of_birth", "childcare", "consent_text_id")
 
 
-def form_data(form):
-    """Read the posted form into the same shape as an outbox item's data."""
-    data = {key: form.get(key, "") for key in form if key not in LIST_FIELDS}
+def form_data(form, fields=SIGNUP_FIELDS):
+    """Read the posted form into the same shape as an outbox item's data (known fields only)."""
+    data = {key: form.get(key, "") for key in fields}
     for key in LIST_FIELDS:
         data[key] = form.getlist(key)
     data["childcare"] = form.get("childcare", "0")
@@ -36,9 +49,27 @@ def form_data(form):
     return data
 
 
+def new_form_identity():
+    """An id and a time for a form when it is opened: sending it twice is then a duplicate."""
+    return {"signup_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def store_form(data, signup_id, recorded_at, user_id):
+    """Send a form's sign-up through the outbox rules; return (stored, errors)."""
+    item = {"id": signup_id, "kind": "signup", "recorded_at": recorded_at, "data": data}
+    (answer,) = process_items(get_db(), [item], user_id)
+    if answer["status"] in ("ok", "duplicate"):
+        return answer, {}
+    if answer["status"] == "conflict":
+        return None, {
+            "form": _("This form was already used for another sign-up. Check the fields and send it again.")
+        }
+    return None, answer["errors"] or {"form": _("This sign-up cannot be saved.")}
+
+
 def render_signup(data=None, errors=None, status=200):
     db = get_db()
-    data = data or {"signup_id": str(uuid.uuid4()), "channel": "door_to_door", "childcare": "0"}
+    data = data or {**new_form_identity(), "channel": "door_to_door", "childcare": "0", "subgroup": "unknown"}
     context = {
         "data": data,
         "errors": errors or {},
@@ -67,27 +98,20 @@ def signup():
 def signup_post():
     """Register a woman from the form without JavaScript, through the same rules as the outbox."""
     data = form_data(request.form)
-    signup_id = data.get("signup_id", "")
-    item = {
-        "id": signup_id,
-        "kind": "signup",
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data": data,
-    }
+    identity = {key: request.form.get(key, "") for key in ("signup_id", "recorded_at")}
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        return render_signup(data, {"csrf_token": _("This form has expired. Send it again.")}, 400)
-    db = get_db()
-    if queries.find_signup(db, signup_id) is not None:  # the same form sent twice
+        errors = {"form": _("This form has expired. Send it again.")}
+        return render_signup({**data, **identity}, errors, 400)
+    answer, errors = store_form(data, identity["signup_id"], identity["recorded_at"], g.user["id"])
+    if errors:
+        if "id" in errors or "recorded_at" in errors or "form" in errors:
+            identity = new_form_identity()  # a damaged or used form: the next send is a new sign-up
+        return render_signup({**data, **identity}, errors, 400)
+    if answer["status"] == "duplicate":
         flash(_("This sign-up was already saved."), "success")
-        return redirect(url_for("outreach.signup"))
-    (answer,) = process_items(db, [item], g.user["id"])
-    if answer["status"] != "ok":
-        if "id" in answer["errors"]:
-            data["signup_id"] = str(uuid.uuid4())
-        return render_signup(data, answer["errors"], 400)
-    if answer["reason"] == "merged":
+    elif answer["reason"] == "merged":
         flash(
             _("She was already registered with this phone number: the sign-up is added to her record."),
             "success",
@@ -174,7 +198,9 @@ SELF_SIGNUP_HOURS = 6
 def self_signup_token(code):
     """A signed token in the form instead of a session: nothing is stored on her phone."""
     serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
-    return serializer.dumps({"code": code, "id": str(uuid.uuid4())})
+    return serializer.dumps(
+        {"code": code, "id": str(uuid.uuid4()), "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    )
 
 
 def read_self_signup_token(token, code):
@@ -197,24 +223,21 @@ def self_signup(code):
     private_page()
     db = get_db()
     found = queries.poster(db, code) or abort(404)
+    consent = queries.current_consent_texts(db).get(current_language())
+    if consent is None or not queries.campaign_is_running(db, found["campaign_id"]):
+        return render_template("outreach/self_signup_closed.html"), 404
     if request.method == "GET":
         return render_self_signup(db, found, {"token": self_signup_token(code)})
-    data = form_data(request.form)
+    data = form_data(request.form, SELF_SIGNUP_FIELDS)
     token = read_self_signup_token(request.form.get("token"), code)
     if token is None:
         data["token"] = self_signup_token(code)
-        return render_self_signup(db, found, data, {"token": _("This form has expired. Send it again.")}, 400)
+        return render_self_signup(db, found, data, {"form": _("This form has expired. Send it again.")}, 400)
     data.update(channel=found["channel"], campaign_id=found["campaign_id"], subgroup="unknown")
-    if queries.find_signup(db, token["id"]) is None:
-        item = {
-            "id": token["id"],
-            "kind": "signup",
-            "data": data,
-            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        (answer,) = process_items(db, [item], None)
-        if answer["status"] != "ok":
-            return render_self_signup(db, found, data, answer["errors"], 400)
+    _answer, errors = store_form(data, token["id"], token["at"], None)
+    if errors:
+        data["token"] = self_signup_token(code) if "form" in errors else request.form.get("token")
+        return render_self_signup(db, found, data, errors, 400)
     return redirect(url_for("outreach.self_signup_thanks", code=code))
 
 

@@ -56,7 +56,8 @@ def as_flag(value):
 
 
 def has_control_characters(text):
-    return any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
+    # Cs: a lone surrogate, which JSON can carry but UTF-8 (and SQLite) cannot.
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in text)
 
 
 def e164_phone(text):

@@ -35,6 +35,7 @@
         var result = work(transaction.objectStore(STORE));
         transaction.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
         transaction.onerror = function () { db.close(); reject(transaction.error); };
+        transaction.onabort = function () { db.close(); reject(transaction.error || new Error("aborted")); };
       });
     });
   }
@@ -53,8 +54,14 @@
 
   // ---- What the page shows -------------------------------------------------
 
+  var shown = null;
+
   function render() {
     return allItems().then(function (items) {
+      // Rebuild only when something changed: screen readers would repeat it, and focus would be lost.
+      var signature = JSON.stringify(items.map(function (item) { return [item.id, item.state, item.reason]; }));
+      if (signature === shown) return items;
+      shown = signature;
       var waiting = items.filter(function (item) { return item.state === "waiting"; });
       var attention = items.filter(function (item) { return item.state === "attention"; });
       if (box) {
@@ -86,14 +93,17 @@
       name.textContent = (item.data && item.data.first_name) || say("unnamed");
       name.dir = "auto";
       card.appendChild(name);
-      Object.keys(item.errors || {}).forEach(function (field) {
+      name.id = "attention-" + item.id;
+      attentionMessages(item).forEach(function (message) {
         var error = document.createElement("p");
         error.className = "error";
-        error.textContent = item.errors[field];
+        error.textContent = message;
         card.appendChild(error);
       });
-      card.appendChild(button(say("edit"), "button small", function () { editItem(item); }));
-      card.appendChild(button(say("delete"), "button small secondary", function () {
+      if (item.reason !== "erased") {
+        card.appendChild(button(say("edit"), "button small", name.id, function () { editItem(item); }));
+      }
+      card.appendChild(button(say("delete"), "button small secondary", name.id, function () {
         if (window.confirm(say("confirm_delete"))) deleteItem(item.id).then(render);
       }));
       list.appendChild(card);
@@ -122,11 +132,18 @@
     });
   }
 
-  function button(label, className, onClick) {
+  function attentionMessages(item) {
+    if (item.reason === "same_id_other_content") return [say("reason_conflict")];
+    if (item.reason === "erased") return [say("reason_erased")];
+    return Object.keys(item.errors || {}).map(function (field) { return item.errors[field]; });
+  }
+
+  function button(label, className, describedBy, onClick) {
     var element = document.createElement("button");
     element.type = "button";
     element.className = className;
     element.textContent = label;
+    element.setAttribute("aria-describedby", describedBy);
     element.addEventListener("click", onClick);
     return element;
   }
@@ -175,14 +192,20 @@
 
   function showError(input, message) {
     var field = input.closest(".field");
-    var id = input.name + "-error";
+    var errorId = input.name + "-error";
+    var id = errorId;
     var error = document.getElementById(id);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== errorId;
+    });
     if (!message) {
       if (error) error.remove();
       field.classList.remove("has-error");
       input.removeAttribute("aria-invalid");
+      setDescribedBy(input, described);
       return;
     }
+    setDescribedBy(input, described.concat([errorId]));
     if (!error) {
       error = document.createElement("p");
       error.className = "error";
@@ -194,16 +217,27 @@
     input.setAttribute("aria-invalid", "true");
   }
 
+  function setDescribedBy(input, ids) {
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+
+  var saving = false;
+
   function saveForm(event) {
     event.preventDefault();
+    if (saving) return; // a second tap while the first is being saved
     var missing = missingRequired(form);
     if (missing.length) {
       missing[0].focus();
       return;
     }
+    saving = true;
+    var submit = form.querySelector("[type=submit]");
+    submit.disabled = true;
     var editing = form.dataset.editingId;
     var item = {
-      id: editing || crypto.randomUUID(),
+      id: editing || form.dataset.itemId,
       kind: "signup",
       recorded_at: form.dataset.editingRecordedAt || new Date().toISOString(),
       data: signupData(form),
@@ -214,44 +248,76 @@
     putItem(item).then(function () {
       return replaces && replaces !== item.id ? deleteItem(replaces) : null;
     }).then(function () {
-      delete form.dataset.replacesId;
-      delete form.dataset.editingId;
-      delete form.dataset.editingRecordedAt;
+      clearEditing();
       form.reset();
       sessionStorage.removeItem("signup-draft");
-      announce(form.dataset.messageSaved);
+      announce(form.dataset.messageSaved, "success");
       form.elements.first_name.focus();
       return render();
-    }).then(replay);
+    }).then(replay, function () {
+      announce(say("not_saved"), "error");
+    }).finally(function () {
+      saving = false;
+      submit.disabled = false;
+    });
   }
 
-  function announce(message) {
+  // Each opened form is one sign-up: saving it twice writes the same item, never a second woman.
+  function clearEditing() {
+    delete form.dataset.replacesId;
+    delete form.dataset.editingId;
+    delete form.dataset.editingRecordedAt;
+    form.dataset.itemId = crypto.randomUUID();
+  }
+
+  function announce(message, kind) {
     var notice = document.querySelector("[data-outbox-saved]");
-    if (!notice) {
-      notice = document.createElement("p");
-      notice.className = "notice success";
-      notice.setAttribute("role", "status");
-      notice.dataset.outboxSaved = "1";
-      form.parentNode.insertBefore(notice, form);
-    }
+    notice.className = "notice " + kind;
+    notice.hidden = false;
     notice.textContent = message;
+  }
+
+  function prepareNotice() {
+    // The live region exists before its first message, so screen readers announce it.
+    var notice = document.createElement("p");
+    notice.setAttribute("role", "status");
+    notice.dataset.outboxSaved = "1";
+    notice.hidden = true;
+    form.parentNode.insertBefore(notice, form);
   }
 
   function editItem(item) {
     if (!form) return;
-    fillForm(item.data);
+    var editing = { replacesId: item.id };
     // An invalid item was never stored: it keeps its id. A conflicting one must go as a new item.
     if (item.reason !== "same_id_other_content") {
-      form.dataset.editingId = item.id;
-      form.dataset.editingRecordedAt = item.recorded_at;
+      editing.editingId = item.id;
+      editing.editingRecordedAt = item.recorded_at;
     }
-    Object.keys(item.errors || {}).forEach(function (field) {
+    if (item.data && item.data.language && item.data.language !== document.documentElement.lang) {
+      // Her language, her consent text: correct it on the form in her language.
+      sessionStorage.setItem("signup-draft", JSON.stringify({ data: item.data, editing: editing, errors: item.errors }));
+      window.location.href = "/" + item.data.language + "/signup";
+      return;
+    }
+    startEditing(item.data, editing, item.errors);
+  }
+
+  function startEditing(data, editing, errors) {
+    clearEditing();
+    form.reset();
+    fillForm(data);
+    Object.keys(editing).forEach(function (key) { form.dataset[key] = editing[key]; });
+    var first = null;
+    Object.keys(errors || {}).forEach(function (field) {
       var input = form.elements[field];
-      if (input && input.closest) showError(input, item.errors[field]);
-      else if (input && input[0]) showError(input[0], item.errors[field]);
+      if (input && !input.closest && input[0]) input = input[0];
+      if (input && input.closest) {
+        showError(input, errors[field]);
+        first = first || input;
+      }
     });
-    form.dataset.replacesId = item.id; // stays on the phone until the corrected one is saved
-    form.scrollIntoView();
+    (first || form.elements.first_name).focus();
   }
 
   function fillForm(data) {
@@ -271,13 +337,18 @@
   function keepDraftWhenSwitchingLanguage() {
     document.querySelectorAll("[data-keep-form]").forEach(function (link) {
       link.addEventListener("click", function () {
-        sessionStorage.setItem("signup-draft", JSON.stringify(signupData(form)));
+        var editing = {};
+        ["replacesId", "editingId", "editingRecordedAt", "itemId"].forEach(function (key) {
+          if (form.dataset[key]) editing[key] = form.dataset[key];
+        });
+        sessionStorage.setItem("signup-draft", JSON.stringify({ data: signupData(form), editing: editing }));
       });
     });
     var draft = sessionStorage.getItem("signup-draft");
     if (draft) {
       sessionStorage.removeItem("signup-draft");
-      fillForm(JSON.parse(draft));
+      draft = JSON.parse(draft);
+      startEditing(draft.data || {}, draft.editing || {}, draft.errors);
     }
   }
 
@@ -340,28 +411,41 @@
       showLoginLink(response.status === 401);
       if (!response.ok) return render();
       return response.json().then(function (answer) { return applyResults(batch, answer.results); })
-        .then(function () { return batch.length === MAX_BATCH ? sendWaiting() : render(); });
+        .then(function (settled) { return batch.length === MAX_BATCH && settled ? sendWaiting() : render(); });
     });
   }
 
   function applyResults(batch, results) {
     var byId = {};
     batch.forEach(function (item) { byId[item.id] = item; });
+    settled = 0;
     return withStore("readwrite", function (store) {
       (results || []).forEach(function (result) {
-        var item = byId[result.id];
-        if (!item) return;
-        if (result.status === "ok" || result.status === "duplicate") {
-          store.delete(item.id);
-        } else {
-          item.state = "attention";
-          item.reason = result.reason;
-          item.errors = result.errors && Object.keys(result.errors).length ? result.errors : { item: result.reason };
-          store.put(item);
-        }
+        var sent = byId[result.id];
+        if (!sent) return;
+        settled += 1;
+        // Act on the item as it is now: if it was corrected while this answer travelled, leave it be.
+        store.get(sent.id).onsuccess = function (event) {
+          var current = event.target.result;
+          if (!current || sameContent(current, sent) === false) return;
+          if (result.status === "ok" || result.status === "duplicate") {
+            store.delete(sent.id);
+          } else {
+            current.state = "attention";
+            current.reason = result.reason;
+            current.errors = result.errors && Object.keys(result.errors).length ? result.errors : {};
+            store.put(current);
+          }
+        };
       });
-    });
+    }).then(function () { return settled; });
   }
+
+  function sameContent(a, b) {
+    return a.recorded_at === b.recorded_at && JSON.stringify(a.data) === JSON.stringify(b.data);
+  }
+
+  var settled = 0;
 
   // ---- Logging out -------------------------------------------------------------
 
@@ -371,11 +455,13 @@
     logout.addEventListener("submit", function (event) {
       if (logout.dataset.confirmed) return;
       event.preventDefault();
-      allItems().then(function (items) {
+      allItems().catch(function () { return []; }).then(function (items) {
         if (items.length && !window.confirm(say("confirm_logout", items.length))) return;
-        indexedDB.deleteDatabase(DB_NAME);
-        logout.dataset.confirmed = "1";
-        logout.submit();
+        var request = indexedDB.deleteDatabase(DB_NAME);
+        request.onsuccess = request.onerror = request.onblocked = function () {
+          logout.dataset.confirmed = "1";
+          logout.submit();
+        };
       });
     });
   }
@@ -383,6 +469,8 @@
   // ---- Start -------------------------------------------------------------------
 
   if (form) {
+    prepareNotice();
+    clearEditing();
     form.addEventListener("submit", saveForm);
     keepDraftWhenSwitchingLanguage();
     keepOtherLanguagesOnPhone();

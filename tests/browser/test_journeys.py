@@ -201,7 +201,7 @@ def test_logging_out_forgets_the_saved_pages(context, page, live_server):
     page.wait_for_function("caches.has('pages')")
     page.click("header button[type=submit]")
     page.wait_for_url(f"{live_server}/da/login")
-    page.wait_for_function("caches.has('pages').then(has => !has)")
+    page.wait_for_function("caches.open('pages').then(cache => cache.match('/da/')).then(page => !page)")
     context.set_offline(True)
     page.goto(f"{live_server}/da/")
     assert "Let motion" not in page.content()

@@ -144,3 +144,21 @@ def test_logging_out_with_unsent_sign_ups_asks_first(page, live_server):
     assert (
         page.evaluate("indexedDB.databases().then(list => list.filter(d => d.name === 'outbox').length)") == 0
     )
+
+
+def test_a_double_tap_on_save_registers_her_once(context, page, live_server, server_db):
+    log_in(page, live_server, "outreach")
+    open_form_kept_offline(page, live_server)
+    context.set_offline(True)
+    page.fill("#first_name", "Leyla")
+    page.fill("#phone", "20 99 00 40")
+    page.select_option("#estate_id", label="Vejleåparken")
+    page.check("input[name=consent_text_id]")
+    page.dblclick("#signup-form button[type=submit]")
+    wait_for_waiting(page, 1)
+    page.wait_for_timeout(300)
+    assert waiting_on_phone(page) == "1"
+    context.set_offline(False)
+    assert len(wait_for_participant(server_db, "+4520990040")) == 1
+    wait_for_waiting(page, 0)
+    assert server_db.execute("SELECT count(*) FROM signups WHERE first_name = 'Leyla'").fetchone()[0] == 1
