@@ -190,3 +190,15 @@ def test_the_coordinator_sees_the_merges(login_as, db, staff, reference_data):  
     html = login_as("coordinator").get("/da/campaigns").get_data(as_text=True)
     assert "Amina" in html and "facilitator" in html
     assert phone(1) not in html
+
+
+def test_self_sign_ups_from_one_address_are_limited(app, client, db, campaign_id):
+    from blueprints.outreach.routes import SELF_SIGNUPS_PER_ADDRESS
+
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    statuses = []
+    for _ in range(SELF_SIGNUPS_PER_ADDRESS + 1):
+        token = self_signup_form(client.get(f"/da/j/{code}").get_data(as_text=True))
+        statuses.append(client.post(f"/da/j/{code}", data={"token": token, "first_name": "X"}).status_code)
+    assert statuses[:-1] == [400] * SELF_SIGNUPS_PER_ADDRESS  # counted even when the form had errors
+    assert statuses[-1] == 429

@@ -106,17 +106,32 @@ def record_event(db, user_id, action, record=""):
     )
 
 
+def _attempt_key(secret, kind, value):
+    return hmac.new(secret.encode(), f"{kind}:{value.lower()}".encode(), hashlib.sha256).hexdigest()
+
+
 def _attempt_keys(secret, username, address):
     """Keys for the counts: per name and address, per name, per address (HMAC: no names in clear)."""
-
-    def key(kind, value):
-        return hmac.new(secret.encode(), f"{kind}:{value.lower()}".encode(), hashlib.sha256).hexdigest()
-
     return {
-        "user_address": key("user_address", f"{username}|{address}"),
-        "user": key("user", username),
-        "address": key("address", address),
+        "user_address": _attempt_key(secret, "user_address", f"{username}|{address}"),
+        "user": _attempt_key(secret, "user", username),
+        "address": _attempt_key(secret, "address", address),
     }
+
+
+def allow_attempt(db, secret, kind, source, limit):
+    """Count one attempt of a kind from a source (an address); False once the window's limit is reached.
+
+    Uses the login_failures table: it counts attempts that must be limited, not only failed logins.
+    """
+    key = _attempt_key(secret, kind, source)
+    since = (datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")
+    with transaction(db):
+        count = "SELECT count(*) FROM login_failures WHERE key_hash = ? AND failed_at > ?"
+        if db.execute(count, [key, since]).fetchone()[0] >= limit:
+            return False
+        db.execute("INSERT INTO login_failures (key_hash, failed_at) VALUES (?, ?)", [key, utc_now()])
+    return True
 
 
 def begin_login_attempt(db, secret, username, address):

@@ -18,6 +18,7 @@ from i18n import current_language
 
 from ..api.outbox import process_items
 from ..auth.access import staff_required
+from ..auth.queries import allow_attempt
 from ..pwa.offline import offline_page
 from . import bp, queries
 from .choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
@@ -192,6 +193,7 @@ def qr_svg(text):
 # ---- Self sign-up from a poster (the woman herself, on her own phone) -------------
 
 SELF_SIGNUP_SALT = "self-signup"
+SELF_SIGNUPS_PER_ADDRESS = 20  # in 15 minutes: a family or a community room, not a script
 SELF_SIGNUP_HOURS = 6
 
 
@@ -234,6 +236,10 @@ def self_signup(code):
         data["token"] = self_signup_token(code)
         return render_self_signup(db, found, data, {"form": _("This form has expired. Send it again.")}, 400)
     data.update(channel=found["channel"], campaign_id=found["campaign_id"], subgroup="unknown")
+    address = request.remote_addr or "unknown"
+    if not allow_attempt(db, current_app.secret_key, "self_signup", address, SELF_SIGNUPS_PER_ADDRESS):
+        errors = {"form": _("Too many sign-ups from this connection. Try again in a quarter of an hour.")}
+        return render_self_signup(db, found, data, errors, 429)
     _answer, errors = store_form(data, token["id"], token["at"], None)
     if errors:
         data["token"] = self_signup_token(code) if "form" in errors else request.form.get("token")
