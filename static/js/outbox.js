@@ -12,6 +12,11 @@
   var TEXT = textNode ? JSON.parse(textNode.textContent) : {};
   var box = document.querySelector("[data-outbox]");
   var replaying = null;
+  var ME = box ? box.dataset.user : "";
+
+  function mine(item) {
+    return !item.owner || item.owner === ME;
+  }
 
   function say(key, n) {
     return (TEXT[key] || "").replace("{n}", String(n));
@@ -62,18 +67,20 @@
       var signature = JSON.stringify(items.map(function (item) { return [item.id, item.state, item.reason]; }));
       if (signature === shown) return items;
       shown = signature;
-      var waiting = items.filter(function (item) { return item.state === "waiting"; });
-      var attention = items.filter(function (item) { return item.state === "attention"; });
+      var waiting = items.filter(function (item) { return mine(item) && item.state === "waiting"; });
+      var attention = items.filter(function (item) { return mine(item) && item.state === "attention"; });
+      var others = items.filter(function (item) { return !mine(item); });
       if (box) {
         box.hidden = false;
         box.dataset.waiting = String(waiting.length);
         var status = box.querySelector("[data-outbox-status]");
         var parts = [waiting.length ? say("waiting", waiting.length) : say("all_sent")];
         if (attention.length) parts.push(say("attention", attention.length));
+        if (others.length) parts.push(say("others", others.length));
         status.textContent = parts.join(" · ");
       }
       renderAttention(attention);
-      renderOnPhone(items);
+      renderOnPhone(items.filter(mine));
       return items;
     });
   }
@@ -241,6 +248,7 @@
       kind: "signup",
       recorded_at: form.dataset.editingRecordedAt || new Date().toISOString(),
       data: signupData(form),
+      owner: ME,
       state: "waiting",
       errors: {}
     };
@@ -373,7 +381,8 @@
 
   function sendWaiting() {
     return allItems().then(function (items) {
-      var waiting = items.filter(function (item) { return item.state === "waiting"; });
+      // Only her own: a colleague's sign-ups left on a shared phone wait for that colleague's login.
+      var waiting = items.filter(function (item) { return mine(item) && item.state === "waiting"; });
       if (!waiting.length) return render();
       return freshToken().then(function (token) {
         if (!token) return render();

@@ -162,3 +162,22 @@ def test_a_double_tap_on_save_registers_her_once(context, page, live_server, ser
     assert len(wait_for_participant(server_db, "+4520990040")) == 1
     wait_for_waiting(page, 0)
     assert server_db.execute("SELECT count(*) FROM signups WHERE first_name = 'Leyla'").fetchone()[0] == 1
+
+
+def test_a_colleagues_sign_ups_wait_for_her_own_login(context, page, live_server, server_db):
+    log_in(page, live_server, "outreach")
+    open_form_kept_offline(page, live_server)
+    context.set_offline(True)
+    fill_signup(page, "Rania", "20 99 00 50")
+    wait_for_waiting(page, 1)
+    server_db.execute("DELETE FROM staff_sessions")  # her login expired; a colleague takes the phone
+    context.set_offline(False)
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/da/signup")
+    page.wait_for_timeout(1500)
+    assert waiting_on_phone(page) == "0"
+    assert participant(server_db, "+4520990050") == []
+    assert ": 1." in page.inner_text("[data-outbox-status]")
+    server_db.execute("DELETE FROM staff_sessions")
+    log_in(page, live_server, "outreach")
+    assert len(wait_for_participant(server_db, "+4520990050")) == 1
