@@ -50,3 +50,9 @@ def test_a_changed_static_file_gets_a_new_url(app):
     with app.test_request_context("/da/"):
         url = render_template_string("{{ asset('css/app.css') }}")
     assert url.startswith("/static/css/app.css?v=")
+
+
+def test_an_unchanged_service_worker_costs_a_304(client):
+    etag = client.get("/sw.js").headers["ETag"]
+    response = client.get("/sw.js", headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.data == b""

@@ -1,4 +1,4 @@
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from i18n import current_language, preferred_language, text_direction
@@ -66,4 +66,6 @@ def service_worker():
     )
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    # The browser checks for a new version on every page; unchanged, it costs a 304 and no body.
+    response.add_etag()
+    return response.make_conditional(request)
