@@ -72,7 +72,7 @@ def test_a_session_ended_elsewhere_is_not_brought_back_by_a_running_request(app,
     assert client.get("/da/").status_code == 302
 
 
-def start_worker(database, instance, queue):
+def start_worker(database, queue):
     from app import create_app
 
     try:
@@ -87,7 +87,6 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
 
     instance = tmp_path / "instance"
     instance.mkdir()
-    monkeypatch.setattr(app_module, "instance_secret_key", app_module.instance_secret_key)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     database = str(tmp_path / "fresh.sqlite")
@@ -99,7 +98,7 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(app_module, "Flask", InstanceHere)
-    workers = [context.Process(target=start_worker, args=(database, instance, queue)) for _ in range(4)]
+    workers = [context.Process(target=start_worker, args=(database, queue)) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

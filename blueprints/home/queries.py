@@ -1,4 +1,4 @@
-"""What the role home pages show: upcoming sessions, programme counts, consent texts."""
+"""What the role home pages show: upcoming sessions and programme counts."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -36,17 +36,4 @@ def participants_per_estate(db):
         """SELECT e.name, count(p.id) AS participants
              FROM estates e LEFT JOIN participants p ON p.estate_id = e.id
             GROUP BY e.id ORDER BY e.name"""
-    ).fetchall()
-
-
-def estates(db):
-    return db.execute("SELECT * FROM estates ORDER BY name").fetchall()
-
-
-def current_consent_texts(db):
-    """Return the newest consent text in each language."""
-    return db.execute(
-        """SELECT * FROM consent_texts c
-            WHERE version = (SELECT max(version) FROM consent_texts WHERE language = c.language)
-            ORDER BY CASE language WHEN 'da' THEN 0 WHEN 'tr' THEN 1 WHEN 'ur' THEN 2 ELSE 3 END"""
     ).fetchall()

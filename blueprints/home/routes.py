@@ -1,9 +1,11 @@
 from flask import g, render_template
 
 from db import get_db
+from i18n import LANGUAGES
 
 from ..auth.access import staff_required
 from ..auth.queries import all_users
+from ..outreach import queries as outreach
 from ..pwa.offline import offline_page
 from . import bp, queries
 from .labels import ACTIVITIES
@@ -27,7 +29,7 @@ def index():
     elif role == "facilitator":
         context["sessions"] = queries.upcoming_sessions(db, facilitator_id=g.user["id"])
     else:
-        context["estates"] = queries.estates(db)
+        context["estates"] = outreach.estates(db)
     return render_template("home/index.html", **context)
 
 
@@ -36,4 +38,5 @@ def index():
 @offline_page
 def consent_texts():
     """Show the current consent text in each language, to read or read aloud."""
-    return render_template("home/consent.html", texts=queries.current_consent_texts(get_db()))
+    texts = outreach.current_consent_texts(get_db())
+    return render_template("home/consent.html", texts=[texts[code] for code in LANGUAGES if code in texts])

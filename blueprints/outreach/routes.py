@@ -229,31 +229,33 @@ def self_signup(code):
     if consent is None or not queries.campaign_is_running(db, found["campaign_id"]):
         return render_template("outreach/self_signup_closed.html"), 404
     if request.method == "GET":
-        return render_self_signup(db, found, {"token": self_signup_token(code)})
+        return render_self_signup(db, found, consent, {"token": self_signup_token(code)})
     data = form_data(request.form, SELF_SIGNUP_FIELDS)
     token = read_self_signup_token(request.form.get("token"), code)
     if token is None:
         data["token"] = self_signup_token(code)
-        return render_self_signup(db, found, data, {"form": _("This form has expired. Send it again.")}, 400)
+        return render_self_signup(
+            db, found, consent, data, {"form": _("This form has expired. Send it again.")}, 400
+        )
     data.update(channel=found["channel"], campaign_id=found["campaign_id"], subgroup="unknown")
     address = request.remote_addr or "unknown"
     if not allow_attempt(db, current_app.secret_key, "self_signup", address, SELF_SIGNUPS_PER_ADDRESS):
         errors = {"form": _("Too many sign-ups from this connection. Try again in a quarter of an hour.")}
-        return render_self_signup(db, found, data, errors, 429)
+        return render_self_signup(db, found, consent, data, errors, 429)
     _answer, errors = store_form(data, token["id"], token["at"], None)
     if errors:
         data["token"] = self_signup_token(code) if "form" in errors else request.form.get("token")
-        return render_self_signup(db, found, data, errors, 400)
+        return render_self_signup(db, found, consent, data, errors, 400)
     return redirect(url_for("outreach.self_signup_thanks", code=code))
 
 
-def render_self_signup(db, found, data, errors=None, status=200):
+def render_self_signup(db, found, consent, data, errors=None, status=200):
     context = {
         "code": found["code"],
         "data": data,
         "errors": errors or {},
         "estates": queries.estates(db),
-        "consent": queries.current_consent_texts(db).get(current_language()),
+        "consent": consent,
         "interests": INTERESTS,
         "availability": AVAILABILITY,
     }

@@ -85,57 +85,48 @@
     });
   }
 
-  function renderAttention(items) {
-    var section = document.querySelector("[data-outbox-attention]");
+  // A list on the page, rebuilt from the items: one card each, with her name and what the card adds.
+  function renderList(name, items, fillCard) {
+    var section = document.querySelector("[data-" + name + "]");
     if (!section) return;
-    var list = section.querySelector("[data-outbox-attention-list]");
+    var list = section.querySelector("[data-" + name + "-list]");
     list.textContent = "";
     section.hidden = items.length === 0;
     items.forEach(function (item) {
       var card = document.createElement("li");
       card.className = "card";
-      card.dataset.itemId = item.id;
-      var name = document.createElement("p");
-      name.className = "when";
-      name.textContent = (item.data && item.data.first_name) || say("unnamed");
-      name.dir = "auto";
-      card.appendChild(name);
-      name.id = "attention-" + item.id;
-      attentionMessages(item).forEach(function (message) {
-        var error = document.createElement("p");
-        error.className = "error";
-        error.textContent = message;
-        card.appendChild(error);
-      });
-      if (item.reason !== "erased") {
-        card.appendChild(button(say("edit"), "button small", name.id, function () { editItem(item); }));
-      }
-      card.appendChild(button(say("delete"), "button small secondary", name.id, function () {
-        if (window.confirm(say("confirm_delete"))) deleteItem(item.id).then(render);
-      }));
+      var firstName = paragraph("when", (item.data && item.data.first_name) || say("unnamed"));
+      firstName.dir = "auto";
+      firstName.id = name + "-" + item.id;
+      card.appendChild(firstName);
+      fillCard(card, item, firstName.id);
       list.appendChild(card);
     });
   }
 
+  function paragraph(className, text) {
+    var element = document.createElement("p");
+    element.className = className;
+    element.textContent = text;
+    return element;
+  }
+
+  function renderAttention(items) {
+    renderList("outbox-attention", items, function (card, item, nameId) {
+      attentionMessages(item).forEach(function (message) { card.appendChild(paragraph("error", message)); });
+      if (item.reason !== "erased") {
+        card.appendChild(button(say("edit"), "button small", nameId, function () { editItem(item); }));
+      }
+      card.appendChild(button(say("delete"), "button small secondary", nameId, function () {
+        if (window.confirm(say("confirm_delete"))) deleteItem(item.id).then(render);
+      }));
+    });
+  }
+
   function renderOnPhone(items) {
-    var section = document.querySelector("[data-outbox-on-phone]");
-    if (!section) return;
-    var list = section.querySelector("[data-outbox-on-phone-list]");
-    list.textContent = "";
-    section.hidden = items.length === 0;
-    items.forEach(function (item) {
-      var card = document.createElement("li");
-      card.className = "card";
-      var name = document.createElement("p");
-      name.className = "when";
-      name.dir = "auto";
-      name.textContent = (item.data && item.data.first_name) || say("unnamed");
-      var state = document.createElement("p");
-      state.className = item.state === "attention" ? "error" : "muted";
-      state.textContent = item.state === "attention" ? say("attention", 1) : say("waiting", 1);
-      card.appendChild(name);
-      card.appendChild(state);
-      list.appendChild(card);
+    renderList("outbox-on-phone", items, function (card, item) {
+      var attention = item.state === "attention";
+      card.appendChild(paragraph(attention ? "error" : "muted", attention ? say("attention", 1) : say("waiting", 1)));
     });
   }
 

@@ -132,6 +132,8 @@ def test_logging_out_with_unsent_sign_ups_asks_first(page, live_server):
     page.goto(f"{live_server}/da/signup")
     fill_signup(page, "Zainab", "12")  # refused by the server: stays on the phone
     page.locator("[data-outbox-attention] li").wait_for()
+    page.goto(f"{live_server}/da/signups/mine")  # her list shows what is still on the phone
+    page.locator("[data-outbox-on-phone] li", has_text="Zainab").wait_for()
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.click("header button[type=submit]")
