@@ -83,6 +83,12 @@ def create_app(test_config=None):
         WTF_CSRF_CHECK_DEFAULT=False,
         # Behind a reverse proxy, how many proxies set X-Forwarded-For (the login limit counts addresses).
         TRUSTED_PROXIES=0,
+        # Texts to the women (sms.py): "file" in development, "http" with a gateway in production.
+        SMS_SENDER="file",
+        SMS_FILE="",
+        SMS_GATEWAY_URL="",
+        SMS_GATEWAY_TOKEN="",
+        SMS_FROM="Info",
     )
     if test_config is None:
         app.config.from_prefixed_env()
@@ -142,9 +148,9 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from blueprints import admin, api, auth, home, outreach, pwa
+    from blueprints import admin, api, auth, groups, home, me, outreach, participants, pwa
 
-    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp):
+    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp, groups.bp, participants.bp, me.bp):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(pwa.bp)
@@ -290,6 +296,8 @@ def register_commands(app):
         logins = demo.rebuild(app.config["DATABASE"], password)
         lines = ["Demo logins (also in instance/demo-logins.txt):"]
         lines += [f"  {username:<12} {secret}" for username, secret in logins.items()]
+        lines += ["A woman's own page (Amina's; the link opens once, then the phone keeps the page):"]
+        lines += [f"  http://127.0.0.1:5000/ar/c/{demo.personal_link(app.config['DATABASE'], 'Amina')}"]
         text = "\n".join(lines) + "\n"
         logins_file = Path(app.instance_path) / "demo-logins.txt"
         logins_file.write_text(text)

@@ -18,6 +18,8 @@ def connect(path):
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
     conn.row_factory = sqlite3.Row
+    # Case-insensitive search that also folds Turkish and other non-ASCII letters (SQLite's lower() does not).
+    conn.create_function("fold", 1, lambda text: text.casefold() if text else text, deterministic=True)
     return sqlite_utils.Database(conn)
 
 
@@ -256,3 +258,81 @@ def m003_signup_details_and_erasures(db):
         END;
         """,
     )
+
+
+@migrations()
+def m004_groups_schedules_and_personal_pages(db):
+    run_script(
+        db,
+        """
+        -- A group's schedule: weekly on some weekdays, at local times, between two days.
+        ALTER TABLE groups ADD COLUMN bring TEXT NOT NULL DEFAULT '';
+        ALTER TABLE groups ADD COLUMN first_day TEXT;
+        ALTER TABLE groups ADD COLUMN last_day TEXT;
+        ALTER TABLE groups ADD COLUMN weekdays TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE groups ADD COLUMN every_weeks INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE groups ADD COLUMN start_time TEXT;
+        ALTER TABLE groups ADD COLUMN end_time TEXT;
+        ALTER TABLE groups ADD COLUMN created_by INTEGER REFERENCES users(id);
+        -- rule_day: the day of the schedule a session comes from (NULL when added by hand), so that
+        -- editing the schedule keeps what was done to each session (cancelled, moved, topic).
+        ALTER TABLE sessions ADD COLUMN rule_day TEXT;
+        ALTER TABLE sessions ADD COLUMN moved_at TEXT;
+        ALTER TABLE sessions ADD COLUMN place TEXT;
+        ALTER TABLE sessions ADD COLUMN bring TEXT NOT NULL DEFAULT '';
+        -- Raised on every change, so calendars on the phones replace the old event.
+        ALTER TABLE sessions ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX sessions_start ON sessions(starts_at);
+        CREATE UNIQUE INDEX sessions_rule_day ON sessions(group_id, rule_day);
+        ALTER TABLE enrolments ADD COLUMN joined_at TEXT;
+        ALTER TABLE enrolments ADD COLUMN left_at TEXT;
+        CREATE INDEX enrolments_participant ON enrolments(participant_id, state);
+        -- Participants who lead a group: role models, without a staff login.
+        CREATE TABLE group_role_models (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            PRIMARY KEY (group_id, participant_id)
+        );
+        -- A woman's personal link; only hashes are kept. Her feed token and card code are derived
+        -- from the link with the app's secret key, which is not in the database.
+        CREATE TABLE personal_links (
+            token_hash TEXT PRIMARY KEY,
+            feed_hash TEXT NOT NULL UNIQUE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id),
+            first_used_at TEXT,
+            revoked_at TEXT
+        );
+        CREATE INDEX personal_links_participant ON personal_links(participant_id);
+        -- The link is swapped for a cookie holding another random token, one per phone that opened it.
+        CREATE TABLE personal_devices (
+            device_hash TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL REFERENCES personal_links(token_hash) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX personal_devices_link ON personal_devices(token_hash);
+        -- The card shown on her page belongs to her link and stops working with it.
+        ALTER TABLE cards ADD COLUMN link_hash TEXT;
+        -- Texts sent: who and which session, never the number or the words.
+        CREATE TABLE texts_sent (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('reminder', 'cancelled', 'moved', 'link')),
+            sent_at TEXT NOT NULL,
+            sent_by INTEGER REFERENCES users(id),
+            delivered INTEGER NOT NULL
+        );
+        CREATE INDEX texts_sent_session ON texts_sent(session_id, kind);
+        """,
+    )
+    # Sessions made before schedules existed: their day in Copenhagen is their schedule day.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Copenhagen")
+    for row in db.execute("SELECT id, starts_at FROM sessions").fetchall():
+        day = datetime.fromisoformat(row["starts_at"]).astimezone(local).date().isoformat()
+        db.execute("UPDATE sessions SET rule_day = ? WHERE id = ?", [day, row["id"]])
+    db.execute("UPDATE enrolments SET joined_at = since WHERE joined_at IS NULL")

@@ -5,16 +5,14 @@ import json
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from dateutil.rrule import MO, TH, TU, WEEKLY, rrule
 
 import db as database
 from blueprints.auth.queries import create_user
+from blueprints.groups import queries as groups
+from blueprints.groups.schedule import Schedule
 from blueprints.outreach import queries as outreach
 from blueprints.outreach.choices import CHANNELS
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 WEEKS_AHEAD = 8
 
 ESTATES = [
@@ -68,7 +66,8 @@ GROUPS = [
         "place": "Beboerhuset, Vejlegårdsparken",
         "languages": ["da", "ar", "ur"],
         "capacity": 14,
-        "weekdays": (TU,),
+        "weekdays": (1,),  # Tuesday
+        "bring": "Et forklæde",
         "start": time(10, 0),
         "end": time(12, 0),
         "members": ["Amina", "Rukhsana", "Samira", "Nadia"],
@@ -80,7 +79,8 @@ GROUPS = [
         "place": "Fælleshuset, Vejleåparken",
         "languages": ["da", "tr", "ar"],
         "capacity": 12,
-        "weekdays": (MO, TH),
+        "weekdays": (0, 3),  # Monday and Thursday
+        "bring": "Behagelige sko og en vandflaske",
         "start": time(9, 30),
         "end": time(10, 30),
         "members": ["Fatma", "Ayşe", "Amina", "Zainab"],
@@ -113,6 +113,20 @@ def rebuild(path, password=None):
     add_campaign(db)
     db.close()
     return logins
+
+
+def personal_link(path, first_name):
+    """Make a personal link for a demo woman (needs the app, for its secret key); return the token."""
+    from blueprints.me.links import create_link
+
+    db = database.connect(path)
+    participant_id = db.execute("SELECT id FROM participants WHERE first_name = ?", [first_name]).fetchone()[
+        "id"
+    ]
+    with database.transaction(db):
+        token = create_link(db, participant_id, None)
+    db.close()
+    return token
 
 
 def add_campaign(db):
@@ -175,38 +189,26 @@ def add_programme(db):
         )
         participant_ids[first_name] = participant_id
     for group in GROUPS:
-        add_group(db, group, estate_ids, user_ids["facilitator"], participant_ids, now)
+        add_group(db, group, estate_ids, user_ids["facilitator"], participant_ids)
 
 
-def add_group(db, group, estate_ids, facilitator_id, participant_ids, now):
-    rule = rrule(
-        WEEKLY, byweekday=group["weekdays"], dtstart=date.today(), count=WEEKS_AHEAD * len(group["weekdays"])
+def add_group(db, group, estate_ids, facilitator_id, participant_ids):
+    schedule = Schedule(
+        date.today(),
+        date.today() + timedelta(weeks=WEEKS_AHEAD),
+        group["weekdays"],
+        group["start"],
+        group["end"],
     )
-    group_id = db.execute(
-        "INSERT INTO groups (name, activity, estate_id, place, languages, capacity, rule, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            group["name"],
-            group["activity"],
-            estate_ids[group["estate"]],
-            group["place"],
-            json.dumps(group["languages"]),
-            group["capacity"],
-            str(rule),
-            now,
-        ],
-    ).lastrowid
-    db.execute("INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)", [group_id, facilitator_id])
-    for day in rule:
-        # Local wall-clock times, so a session stays at 10:00 across the daylight-saving change.
-        starts = datetime.combine(day.date(), group["start"], LOCAL).astimezone(UTC)
-        ends = datetime.combine(day.date(), group["end"], LOCAL).astimezone(UTC)
-        db.execute(
-            "INSERT INTO sessions (group_id, starts_at, ends_at) VALUES (?, ?, ?)",
-            [group_id, starts.isoformat(), ends.isoformat()],
-        )
+    fields = {
+        "name": group["name"],
+        "activity": group["activity"],
+        "estate_id": estate_ids[group["estate"]],
+        "place": group["place"],
+        "bring": group["bring"],
+        "languages": group["languages"],
+        "capacity": group["capacity"],
+    }
+    group_id = groups.create_group(db, fields, schedule, [facilitator_id], [], facilitator_id)
     for first_name in group["members"]:
-        db.execute(
-            "INSERT INTO enrolments (group_id, participant_id, state, since) VALUES (?, ?, 'active', ?)",
-            [group_id, participant_ids[first_name], now],
-        )
+        groups.enrol(db, group_id, participant_ids[first_name])

@@ -26,9 +26,15 @@ PAGES = {
         "/{lang}/campaigns",
         "/{lang}/campaigns/1",
         "/{lang}/campaigns/1/posters/poster",
+        "/{lang}/groups",
+        "/{lang}/groups/1?q=a",
+        "/{lang}/groups/1/sessions/1",
+        "/{lang}/participants/1",
     ],
     "outreach": ["/{lang}/", "/{lang}/signup", "/{lang}/signups/mine"],
-    "facilitator": ["/{lang}/"],
+    "facilitator": ["/{lang}/", "/{lang}/today", "/{lang}/groups/1/schedule"],
+    # A woman on her own page, after her personal link was swapped for a cookie.
+    "woman": ["/{lang}/c"],
 }
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
 SCRIPT = re.compile(r'<script src="([^"]+)"')
@@ -81,7 +87,11 @@ def main():
         rows, worst = [], 0
         for role, urls in PAGES.items():
             client = app.test_client()
-            if role:
+            if role == "woman":
+                with app.app_context():
+                    token = demo.personal_link(database, "Amina")
+                assert client.get(f"/ar/c/{token}").status_code == 303
+            elif role:
                 log_in(client, role)
             for pattern in urls:
                 for lang in app.config["LANGUAGES"]:

@@ -19,6 +19,7 @@ def app(tmp_path):
             "TESTING": True,
             "DATABASE": str(tmp_path / "test.sqlite"),
             "SECRET_KEY": "test-secret",
+            "SMS_FILE": str(tmp_path / "sms.jsonl"),
         }
     )
     yield app

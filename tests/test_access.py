@@ -6,6 +6,9 @@ from .conftest import ROLES, csrf_token_from, login
 
 WHO = ("anonymous",) + ROLES
 STAFF = dict.fromkeys(ROLES, 200)
+# Groups: coordinators and admins see all, a facilitator her own (the test's group is hers).
+GROUPS = {"anonymous": 302, "outreach": 403, "other": 200}
+CASEWORK = {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403}
 
 # endpoint -> (method, path with {lang} and ids, {who: status}); "anonymous" falls back to `other`.
 EXPECTED = {
@@ -45,6 +48,60 @@ EXPECTED = {
     "outreach.self_signup": ("GET", "/{lang}/j/{code}", {"other": 200}),
     "outreach.self_signup_thanks": ("GET", "/{lang}/j/{code}/thanks", {"other": 200}),
     "outreach.my_signups": ("GET", "/{lang}/signups/mine", {"anonymous": 302, "other": 200}),
+    "groups.groups": ("GET", "/{lang}/groups", GROUPS),
+    "groups.today": ("GET", "/{lang}/today", GROUPS),
+    "groups.new_group": ("GET", "/{lang}/groups/new", GROUPS),
+    "groups.group": ("GET", "/{lang}/groups/{group_id}", GROUPS),
+    "groups.edit_group": ("GET", "/{lang}/groups/{group_id}/edit", GROUPS),
+    "groups.printable_schedule": ("GET", "/{lang}/groups/{group_id}/schedule", GROUPS),
+    "groups.enrol": ("POST", "/{lang}/groups/{group_id}/members", GROUPS | {"other": 400}),
+    "groups.leave": (
+        "POST",
+        "/{lang}/groups/{group_id}/members/{participant_id}/leave",
+        GROUPS | {"other": 302},
+    ),
+    "groups.session": ("GET", "/{lang}/groups/{group_id}/sessions/{session_id}", GROUPS),
+    "groups.add_session": ("GET", "/{lang}/groups/{group_id}/sessions/new", GROUPS),
+    "groups.move_session": (
+        "POST",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/move",
+        GROUPS | {"other": 400},
+    ),
+    "groups.cancel_session": (
+        "POST",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/cancel",
+        GROUPS | {"other": 400},
+    ),
+    "groups.reinstate_session": (
+        "POST",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/reinstate",
+        GROUPS | {"other": 302},
+    ),
+    "groups.describe_session": (
+        "POST",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/topic",
+        GROUPS | {"other": 302},
+    ),
+    "groups.remind": (
+        "POST",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/remind",
+        GROUPS | {"other": 302},
+    ),
+    "participants.participants": ("GET", "/{lang}/participants", CASEWORK),
+    "participants.participant": ("GET", "/{lang}/participants/{participant_id}", CASEWORK),
+    "participants.new_link": ("POST", "/{lang}/participants/{participant_id}/link", CASEWORK),
+    "participants.revoke_link": (
+        "POST",
+        "/{lang}/participants/{participant_id}/link/revoke",
+        CASEWORK | {"coordinator": 302, "admin": 302},
+    ),
+    # Her own page answers the same to everyone without her cookie: nothing to show.
+    "me.open_link": ("GET", "/{lang}/c/AAAAAAAAAAAAAAAAAAAAAA", {"other": 410}),
+    "me.page": ("GET", "/{lang}/c", {"other": 410}),
+    "me.calendar": ("GET", "/{lang}/c/calendar.ics", {"other": 410}),
+    "me.feed": ("GET", "/{lang}/c/feed/AAAAAAAAAAAAAAAAAAAAAA.ics", {"other": 410}),
+    "me.manifest": ("GET", "/{lang}/c/manifest.webmanifest", {"other": 200}),
+    "me.forget": ("GET", "/{lang}/c/forget", {"other": 200}),
     "api.csrf_token": ("GET", "/api/v1/csrf", {"anonymous": 401, "other": 200}),
     "api.reference": ("GET", "/api/v1/reference", {"anonymous": 401, "other": 200}),
     "api.outbox": ("POST", "/api/v1/outbox", {"anonymous": 401, "other": 400}),
@@ -82,6 +139,34 @@ def campaign(db, staff):
     return {"campaign_id": campaign_id, "code": outreach.poster_codes(db, campaign_id)["poster"]}
 
 
+@pytest.fixture
+def programme(db, staff):
+    """A group led by the facilitator, with one enrolled woman and its sessions."""
+    from datetime import date, time, timedelta
+
+    from blueprints.groups import queries as groups
+    from blueprints.groups.schedule import Schedule
+
+    participant_id = db.execute(
+        "INSERT INTO participants (first_name, phone, language, registered_at)"
+        " VALUES ('Amina', '+4520123401', 'ar', '2026-01-01')"
+    ).lastrowid
+    schedule = Schedule(date.today(), date.today() + timedelta(weeks=4), (0, 2, 4), time(10), time(12))
+    fields = {
+        "name": "Madklubben",
+        "activity": "cooking",
+        "estate_id": None,
+        "place": "Beboerhuset",
+        "bring": "",
+        "languages": ["da"],
+        "capacity": 10,
+    }
+    group_id = groups.create_group(db, fields, schedule, [staff["facilitator"]], [], staff["coordinator"])
+    groups.enrol(db, group_id, participant_id)
+    session_id = groups.group_sessions(db, group_id, "2000")[-1]["id"]
+    return {"group_id": group_id, "session_id": session_id, "participant_id": participant_id}
+
+
 def test_every_route_is_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints == set(EXPECTED)
@@ -101,10 +186,10 @@ def fresh_token(client, who, lang):
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("lang", ["da", "ar"])
-def test_each_route_answers_as_expected(app, staff, campaign, who, lang):
+def test_each_route_answers_as_expected(app, staff, campaign, programme, who, lang):
     client = client_as(app, who)
     for endpoint, (method, path, statuses) in EXPECTED.items():
-        url = path.format(lang=lang, outreach_id=staff["outreach"], **campaign)
+        url = path.format(lang=lang, outreach_id=staff["outreach"], **campaign, **programme)
         if method == "GET":
             response = client.get(url)
         else:

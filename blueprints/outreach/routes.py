@@ -1,20 +1,17 @@
 import json
-import re
 import uuid
 from datetime import UTC, datetime
 
-import qrcode
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
-from markupsafe import Markup
-from qrcode.image.svg import SvgPathImage
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from db import get_db
 from i18n import current_language
+from qr import qr_svg
 
 from ..api.outbox import process_items
 from ..auth.access import staff_required
@@ -181,13 +178,6 @@ def poster(campaign_id, channel):
     code = queries.poster_codes(db, campaign_id).get(channel) or abort(404)
     link = url_for("outreach.self_signup", code=code, _external=True)
     return render_template("outreach/poster.html", link=link, qr_svg=qr_svg(link))
-
-
-def qr_svg(text):
-    """Return an inline SVG QR code (one path, no image library needed)."""
-    image = qrcode.make(text, image_factory=SvgPathImage, border=2)
-    svg = image.to_string(encoding="unicode")
-    return Markup(re.sub(r' (width|height)="[^"]*"', "", svg, count=2))
 
 
 # ---- Self sign-up from a poster (the woman herself, on her own phone) -------------

@@ -1,4 +1,4 @@
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from i18n import current_language, preferred_language, text_direction
@@ -9,7 +9,9 @@ from .offline import offline_page
 
 @bp.route("/")
 def root():
-    """Send a visitor to the home page in her language."""
+    """Send a visitor to the home page in her language (a woman with her own page: to that page)."""
+    if request.cookies.get("cal") and not g.user:
+        return redirect(url_for("me.page", lang=preferred_language()))
     return redirect(url_for("home.index", lang=preferred_language()))
 
 
@@ -23,6 +25,10 @@ def offline():
 @bp.route("/<lang:lang>/manifest.webmanifest")
 def manifest():
     """Describe the installable app with a neutral name and icon."""
+    return manifest_for(url_for("home.index", lang=current_language()))
+
+
+def manifest_for(start_url):
     lang = current_language()
     body = {
         "name": _("Calendar"),
@@ -30,7 +36,7 @@ def manifest():
         "id": "/",
         "lang": lang,
         "dir": text_direction(lang),
-        "start_url": url_for("home.index", lang=lang),
+        "start_url": start_url,
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",

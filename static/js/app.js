@@ -1,11 +1,27 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // Quick exit: leave at once, and leave this page out of the back button's way.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-quick-exit]");
+    if (!link) return;
+    event.preventDefault();
+    location.replace(link.href);
+  });
+
   if (!("serviceWorker" in navigator)) return;
 
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
     // No service worker (private mode, old phone): the app still works online.
   });
+
+  // Her own page: keep it (in each language) on the phone from the first visit, for use offline.
+  var keep = document.querySelector("[data-keep-offline]");
+  if (keep) {
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
+    });
+  }
 
   // After a logout or a new login nothing the previous user saw may stay on a shared phone.
   // The page just shown is this user's own and may stay (the service worker saved it a moment ago).

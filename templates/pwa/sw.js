@@ -57,6 +57,8 @@ async function pageFromNetworkOrPhone(request, url) {
     if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
       const cache = await caches.open(PAGE_CACHE);
       await cache.put(url.pathname, response.clone());
+    } else if (response.status === 410) {
+      await (await caches.open(PAGE_CACHE)).delete(url.pathname); // her link was stopped: no copy stays
     }
     return response;
   } catch (error) {

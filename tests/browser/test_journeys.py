@@ -106,8 +106,21 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
         checked.append((url, page_problems(page)))
     for role, urls in {
         "admin": ["/", "/admin/users", "/account", "/consent"],
-        "coordinator": ["/", "/campaigns", "/campaigns/1", "/campaigns/1/posters/local_tv"],
-        "facilitator": ["/"],
+        "coordinator": [
+            "/",
+            "/campaigns",
+            "/campaigns/1",
+            "/campaigns/1/posters/local_tv",
+            "/groups",
+            "/groups/new",
+            "/groups/1?q=a",
+            "/groups/1/edit",
+            "/groups/1/sessions/1",
+            "/groups/1/sessions/new",
+            "/participants",
+            "/participants/1",
+        ],
+        "facilitator": ["/", "/today", "/groups", "/groups/2/schedule"],
         "outreach": ["/", "/signup", "/signups/mine"],
     }.items():
         log_in(page, live_server, role, lang)

@@ -1,0 +1,318 @@
+"""Network groups, their sessions and who is enrolled: all the SQL of this area."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+
+def now_iso():
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+GROUP_COLUMNS = """g.id, g.name, g.activity, g.estate_id, g.place, g.languages, g.capacity, g.bring,
+       g.first_day, g.last_day, g.weekdays, g.every_weeks, g.start_time, g.end_time, g.rule,
+       e.name AS estate_name,
+       (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled,
+       (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'waitlist') AS waiting"""
+
+
+def groups_for(db, user_id=None):
+    """Return all groups, or only those `user_id` facilitates, with their next session."""
+    sql = f"""SELECT {GROUP_COLUMNS},
+                     (SELECT min(s.starts_at) FROM sessions s WHERE s.group_id = g.id
+                        AND s.starts_at > ? AND s.cancelled_at IS NULL) AS next_session
+                FROM groups g LEFT JOIN estates e ON e.id = g.estate_id"""
+    params = [now_iso()]
+    if user_id is not None:
+        sql += " WHERE g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)"
+        params.append(user_id)
+    return db.execute(sql + " ORDER BY g.name COLLATE NOCASE", params).fetchall()
+
+
+def group(db, group_id):
+    return db.execute(
+        f"SELECT {GROUP_COLUMNS} FROM groups g LEFT JOIN estates e ON e.id = g.estate_id WHERE g.id = ?",
+        [group_id],
+    ).fetchone()
+
+
+def facilitates(db, group_id, user_id):
+    """True when the staff member `user_id` is one of the group's facilitators."""
+    return (
+        db.execute(
+            "SELECT 1 FROM group_facilitators WHERE group_id = ? AND user_id = ?", [group_id, user_id]
+        ).fetchone()
+        is not None
+    )
+
+
+def facilitators(db, group_id):
+    return db.execute(
+        """SELECT u.id, u.username, u.display_name FROM users u
+             JOIN group_facilitators f ON f.user_id = u.id WHERE f.group_id = ? ORDER BY u.username""",
+        [group_id],
+    ).fetchall()
+
+
+def role_models(db, group_id):
+    return db.execute(
+        """SELECT p.id, p.first_name FROM participants p
+             JOIN group_role_models r ON r.participant_id = p.id WHERE r.group_id = ? ORDER BY p.first_name""",
+        [group_id],
+    ).fetchall()
+
+
+def possible_facilitators(db):
+    """Active staff who can lead a group."""
+    return db.execute(
+        """SELECT id, username, display_name FROM users
+            WHERE active = 1 AND role IN ('facilitator', 'coordinator') ORDER BY username"""
+    ).fetchall()
+
+
+def group_values(fields, schedule):
+    return {
+        "name": fields["name"],
+        "activity": fields["activity"],
+        "estate_id": fields["estate_id"],
+        "place": fields["place"],
+        "languages": json.dumps(fields["languages"]),
+        "capacity": fields["capacity"],
+        "bring": fields["bring"],
+        "first_day": schedule.first_day.isoformat(),
+        "last_day": schedule.last_day.isoformat(),
+        "weekdays": json.dumps(list(schedule.weekdays)),
+        "every_weeks": schedule.every_weeks,
+        "start_time": schedule.start.isoformat("minutes"),
+        "end_time": schedule.end.isoformat("minutes"),
+        "rule": str(schedule.rule()),
+    }
+
+
+def create_group(db, fields, schedule, facilitator_ids, role_model_ids, created_by):
+    """Create a group with its facilitators and every session of its schedule; return its id."""
+    values = group_values(fields, schedule) | {"created_at": now_iso(), "created_by": created_by}
+    group_id = db.execute(
+        f"INSERT INTO groups ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+        list(values.values()),
+    ).lastrowid
+    set_leaders(db, group_id, facilitator_ids, role_model_ids)
+    apply_schedule(db, group_id, schedule, since=None)
+    return group_id
+
+
+def update_group(db, group_id, fields, schedule, facilitator_ids, role_model_ids):
+    """Save a group's details and bring its future sessions in line with the schedule."""
+    values = group_values(fields, schedule)
+    db.execute(
+        f"UPDATE groups SET {', '.join(f'{key} = ?' for key in values)} WHERE id = ?",
+        [*values.values(), group_id],
+    )
+    set_leaders(db, group_id, facilitator_ids, role_model_ids)
+    return apply_schedule(db, group_id, schedule, since=now_iso())
+
+
+def set_leaders(db, group_id, facilitator_ids, role_model_ids):
+    db.execute("DELETE FROM group_facilitators WHERE group_id = ?", [group_id])
+    for user_id in facilitator_ids:
+        db.execute("INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)", [group_id, user_id])
+    db.execute("DELETE FROM group_role_models WHERE group_id = ?", [group_id])
+    for participant_id in role_model_ids:
+        db.execute(
+            "INSERT INTO group_role_models (group_id, participant_id) VALUES (?, ?)",
+            [group_id, participant_id],
+        )
+
+
+def apply_schedule(db, group_id, schedule, since):
+    """Make the sessions starting after `since` (all when None) follow `schedule`; return counts.
+
+    What was done to one session by hand stays: a cancelled session stays cancelled, a moved one keeps
+    its new time, and one with a topic stays even when the schedule no longer has its day.
+    """
+    wanted = {day.isoformat(): schedule.times_on(day) for day in schedule.days()}
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    existing = db.execute(
+        """SELECT id, rule_day, starts_at, ends_at, moved_at, cancelled_at, topic, bring
+             FROM sessions WHERE group_id = ? AND rule_day IS NOT NULL""",
+        [group_id],
+    ).fetchall()
+    for row in existing:
+        times = wanted.pop(row["rule_day"], None)
+        if since is not None and row["starts_at"] <= since:
+            continue
+        if times is None:
+            if not (row["moved_at"] or row["cancelled_at"] or row["topic"] or row["bring"]):
+                db.execute("DELETE FROM sessions WHERE id = ?", [row["id"]])
+                counts["removed"] += 1
+        elif not row["moved_at"] and (row["starts_at"], row["ends_at"]) != tuple(
+            t.isoformat() for t in times
+        ):
+            db.execute(
+                "UPDATE sessions SET starts_at = ?, ends_at = ?, sequence = sequence + 1 WHERE id = ?",
+                [times[0].isoformat(), times[1].isoformat(), row["id"]],
+            )
+            counts["changed"] += 1
+    for day, (starts, ends) in wanted.items():
+        if since is None or starts.isoformat() > since:
+            db.execute(
+                "INSERT INTO sessions (group_id, rule_day, starts_at, ends_at) VALUES (?, ?, ?, ?)",
+                [group_id, day, starts.isoformat(), ends.isoformat()],
+            )
+            counts["added"] += 1
+    return counts
+
+
+SESSION_COLUMNS = """s.id, s.group_id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason,
+       s.moved_at, s.rule_day, s.sequence, coalesce(s.place, g.place) AS place,
+       CASE WHEN s.bring != '' THEN s.bring ELSE g.bring END AS bring,
+       g.name AS group_name, g.activity"""
+
+
+def group_sessions(db, group_id, since, until=None):
+    """Sessions of a group from `since` (UTC ISO), in order."""
+    sql = f"""SELECT {SESSION_COLUMNS} FROM sessions s JOIN groups g ON g.id = s.group_id
+               WHERE s.group_id = ? AND s.ends_at > ?"""
+    params = [group_id, since]
+    if until:
+        sql += " AND s.starts_at < ?"
+        params.append(until)
+    return db.execute(sql + " ORDER BY s.starts_at", params).fetchall()
+
+
+def session(db, session_id):
+    return db.execute(
+        f"SELECT {SESSION_COLUMNS} FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?",
+        [session_id],
+    ).fetchone()
+
+
+def cancel_session(db, session_id, reason):
+    db.execute(
+        """UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, sequence = sequence + 1
+            WHERE id = ? AND cancelled_at IS NULL""",
+        [now_iso(), reason, session_id],
+    )
+
+
+def reinstate_session(db, session_id):
+    db.execute(
+        """UPDATE sessions SET cancelled_at = NULL, cancel_reason = '', sequence = sequence + 1
+            WHERE id = ? AND cancelled_at IS NOT NULL""",
+        [session_id],
+    )
+
+
+def move_session(db, session_id, starts, ends, place, topic=None):
+    """Give one session another time (and place, topic); the schedule leaves it alone from now on."""
+    db.execute(
+        """UPDATE sessions SET starts_at = ?, ends_at = ?, place = ?, topic = coalesce(?, topic),
+                  moved_at = ?, sequence = sequence + 1
+            WHERE id = ?""",
+        [starts.isoformat(), ends.isoformat(), place or None, topic, now_iso(), session_id],
+    )
+
+
+def describe_session(db, session_id, topic, bring):
+    db.execute(
+        "UPDATE sessions SET topic = ?, bring = ?, sequence = sequence + 1 WHERE id = ?",
+        [topic, bring, session_id],
+    )
+
+
+def add_session(db, group_id, starts, ends, place, topic):
+    """Add one session outside the schedule; return its id."""
+    return db.execute(
+        "INSERT INTO sessions (group_id, starts_at, ends_at, place, topic) VALUES (?, ?, ?, ?, ?)",
+        [group_id, starts.isoformat(), ends.isoformat(), place or None, topic],
+    ).lastrowid
+
+
+def members(db, group_id):
+    """Everyone who is or was in the group: active, waiting (in order), left."""
+    return db.execute(
+        """SELECT p.id, p.first_name, p.phone, p.language, n.state, n.since, n.joined_at, n.left_at
+             FROM enrolments n JOIN participants p ON p.id = n.participant_id
+            WHERE n.group_id = ?
+            ORDER BY CASE n.state WHEN 'active' THEN 0 WHEN 'waitlist' THEN 1 ELSE 2 END,
+                     CASE n.state WHEN 'waitlist' THEN n.since END, p.first_name COLLATE NOCASE""",
+        [group_id],
+    ).fetchall()
+
+
+def active_members(db, group_id):
+    return [row for row in members(db, group_id) if row["state"] == "active"]
+
+
+def enrol(db, group_id, participant_id):
+    """Enrol a woman, on the waitlist when the group is full; return her state."""
+    now = now_iso()
+    current = db.execute(
+        "SELECT state FROM enrolments WHERE group_id = ? AND participant_id = ?", [group_id, participant_id]
+    ).fetchone()
+    if current and current["state"] in ("active", "waitlist"):
+        return current["state"]
+    row = group(db, group_id)
+    state = "active" if row["enrolled"] < row["capacity"] else "waitlist"
+    db.execute(
+        """INSERT INTO enrolments (group_id, participant_id, state, since, joined_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (group_id, participant_id)
+           DO UPDATE SET state = excluded.state, since = excluded.since, left_at = NULL""",
+        [group_id, participant_id, state, now, now],
+    )
+    return state
+
+
+def leave(db, group_id, participant_id):
+    """Take a woman out of the group (her history stays); give a free place to the first waiting."""
+    db.execute(
+        """UPDATE enrolments SET state = 'left', since = ?, left_at = ?
+            WHERE group_id = ? AND participant_id = ? AND state != 'left'""",
+        [now_iso(), now_iso(), group_id, participant_id],
+    )
+    return fill_free_places(db, group_id)
+
+
+def fill_free_places(db, group_id):
+    """Move women up from the waitlist while there is room; return their first names."""
+    row = group(db, group_id)
+    free = row["capacity"] - row["enrolled"]
+    if free <= 0:
+        return []
+    promoted = db.execute(
+        """SELECT p.id, p.first_name FROM enrolments n JOIN participants p ON p.id = n.participant_id
+            WHERE n.group_id = ? AND n.state = 'waitlist' ORDER BY n.since LIMIT ?""",
+        [group_id, free],
+    ).fetchall()
+    for person in promoted:
+        db.execute(
+            "UPDATE enrolments SET state = 'active', since = ? WHERE group_id = ? AND participant_id = ?",
+            [now_iso(), group_id, person["id"]],
+        )
+    return [person["first_name"] for person in promoted]
+
+
+def enrolment_states(db, group_id, participant_ids):
+    if not participant_ids:
+        return {}
+    rows = db.execute(
+        f"""SELECT participant_id, state FROM enrolments WHERE group_id = ?
+             AND participant_id IN ({", ".join("?" * len(participant_ids))})""",
+        [group_id, *participant_ids],
+    ).fetchall()
+    return {row["participant_id"]: row["state"] for row in rows}
+
+
+def today_sessions(db, user_id=None, days=1):
+    """Sessions from the start of today (Copenhagen) for `days` days, of her groups when `user_id` is given."""
+    from .schedule import LOCAL
+
+    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    sql = f"""SELECT {SESSION_COLUMNS},
+                     (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled
+                FROM sessions s JOIN groups g ON g.id = s.group_id
+               WHERE s.starts_at >= ? AND s.starts_at < ?"""
+    params = [start.astimezone(UTC).isoformat(), (start + timedelta(days=days)).astimezone(UTC).isoformat()]
+    if user_id is not None:
+        sql += " AND g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)"
+        params.append(user_id)
+    return db.execute(sql + " ORDER BY s.starts_at", params).fetchall()

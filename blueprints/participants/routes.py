@@ -1,0 +1,86 @@
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from db import get_db, transaction
+from qr import qr_svg
+from sms import sender_for
+
+from ..auth.access import staff_required
+from ..home.labels import ACTIVITIES
+from ..me import links
+from . import bp, queries
+
+CASEWORK_ROLES = ("admin", "coordinator")
+
+
+def participant_or_404(participant_id):
+    row = queries.participant(get_db(), participant_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/participants")
+@staff_required(*CASEWORK_ROLES)
+def participants():
+    """Find a woman by first name or phone; without a search, the latest registered."""
+    text = request.args.get("q", "").strip()[:60]
+    db = get_db()
+    rows = queries.find_participants(db, text, limit=50) if text else queries.recent_participants(db)
+    return render_template("participants/list.html", participants=rows, query=text)
+
+
+def render_participant(row, new_link=None, status=200):
+    db = get_db()
+    return render_template(
+        "participants/participant.html",
+        participant=row,
+        groups=queries.groups_of(db, row["id"]),
+        link=links.current_link(db, row["id"]),
+        new_link=new_link,
+        new_link_qr=qr_svg(new_link) if new_link else None,
+        activities=ACTIVITIES,
+    ), status
+
+
+@bp.route("/participants/<id:participant_id>")
+@staff_required(*CASEWORK_ROLES)
+def participant(participant_id):
+    """A woman's record: her groups and her personal link."""
+    return render_participant(participant_or_404(participant_id))
+
+
+def personal_url(token, language):
+    return url_for("me.open_link", lang=language, token=token, _external=True)
+
+
+@bp.route("/participants/<id:participant_id>/link", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def new_link(participant_id):
+    """Make her a new personal link (older ones stop), then show it once or text it to her."""
+    row = participant_or_404(participant_id)
+    db = get_db()
+    with transaction(db):
+        token = links.create_link(db, participant_id, g.user["id"])
+    url = personal_url(token, row["language"])
+    if request.form.get("send") == "sms":
+        with force_locale(row["language"]):
+            text = _("Your calendar: %(url)s", url=url)
+        if row["phone"] and sender_for(current_app).send(row["phone"], text):
+            flash(_("The link is sent to her phone. It works once, so only she can open it."), "ok")
+            return redirect(url_for("participants.participant", participant_id=participant_id))
+        flash(_("The text could not be sent. Show her the link instead."), "error")
+    return render_participant(row, new_link=url)
+
+
+@bp.route("/participants/<id:participant_id>/link/revoke", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def revoke_link(participant_id):
+    """Stop her personal link, on every phone that opened it."""
+    participant_or_404(participant_id)
+    db = get_db()
+    with transaction(db):
+        links.revoke_links(db, participant_id)
+    flash(_("Her link is stopped. Her page no longer opens on any phone."), "ok")
+    return redirect(url_for("participants.participant", participant_id=participant_id))

@@ -1,0 +1,80 @@
+"""A woman opens her personal link on her phone in Arabic: right to left, her sessions, no token, offline."""
+
+from .conftest import PHONE, axe_violations, horizontal_overflow, log_in
+from .test_journeys import catalog_text
+
+
+def new_personal_link(browser, base, participant_id):
+    """A coordinator makes a link on the woman's record, as she would to show it to her."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, base, "coordinator")
+    page.goto(f"{base}/da/participants/{participant_id}")
+    page.click("text=" + catalog_text("da", "Show a new link here"))
+    link = page.input_value("#link ~ .notice input[readonly]")
+    context.close()
+    return link
+
+
+def test_a_woman_opens_her_link_in_arabic_and_keeps_her_page_offline(browser, live_server, server_db):
+    amina = server_db.execute("SELECT id FROM participants WHERE first_name = 'Amina'").fetchone()["id"]
+    link = new_personal_link(browser, live_server, amina)
+    token = link.rsplit("/", 1)[1]
+    assert link.startswith(f"{live_server}/ar/c/") and len(token) >= 22
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(link)
+    page.wait_for_url(f"{live_server}/ar/c")
+    assert token not in page.url
+    assert page.evaluate("location.href").endswith("/ar/c")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.title() == catalog_text("ar", "Calendar")
+    meetings = page.locator(".meeting")
+    assert meetings.count() >= 3
+    assert "Beboerhuset, Vejlegårdsparken" in page.content()
+    assert "Fælleshuset" in page.content()  # she is in both demo groups
+    assert "Amina" not in page.content()
+    # Right to left for real: the pictogram sits on the right of each meeting.
+    first = meetings.first.bounding_box()
+    icon = meetings.first.locator(".pictogram").bounding_box()
+    assert icon["x"] > first["x"] + first["width"] / 2
+    assert axe_violations(page) == []
+    assert horizontal_overflow(page) == 0
+
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("async () => !!(await caches.match('/ar/c'))")
+    context.set_offline(True)
+    page.reload()
+    assert page.locator(".meeting").count() == meetings.count()
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.goto(f"{live_server}/tr/c")  # her page in another language was kept too
+    assert page.get_attribute("html", "dir") == "ltr" and page.locator(".meeting").count() >= 3
+    context.set_offline(False)
+
+    # The same link on another phone, much later, would show nothing; here: her cookie is the key.
+    other = browser.new_context(**PHONE)
+    stranger = other.new_page()
+    stranger.goto(f"{live_server}/ar/c")
+    assert stranger.locator(".meeting").count() == 0
+    other.close()
+    context.close()
+
+
+def test_quick_exit_leaves_at_once(browser, live_server, server_db):
+    samira = server_db.execute("SELECT id FROM participants WHERE first_name = 'Samira'").fetchone()["id"]
+    link = new_personal_link(browser, live_server, samira)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    # The neutral site is not reachable from here: answer for it locally.
+    page.route(
+        "https://www.dmi.dk/**",
+        lambda route: route.fulfill(body="<title>Vejret</title>", content_type="text/html"),
+    )
+    page.goto(link)
+    page.wait_for_url(f"{live_server}/ar/c")
+    page.click("[data-quick-exit]")
+    page.wait_for_url("https://www.dmi.dk/**")
+    page.go_back()  # the back button does not bring her page back: it was replaced
+    assert "/ar/c" not in page.url
+    context.close()

@@ -1,0 +1,431 @@
+"""Network groups: schedules across daylight saving, edits that keep hand-made changes, enrolment, texts."""
+
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from blueprints.groups import queries as groups
+from blueprints.groups.schedule import LOCAL, Schedule
+
+from .conftest import post_form, translated
+
+
+@pytest.fixture
+def estate(db):
+    return db.execute(
+        "INSERT INTO estates (name, municipality) VALUES ('Vejlegårdsparken', 'Vallensbæk')"
+    ).lastrowid
+
+
+def add_woman(db, first_name, phone, language="ar"):
+    return db.execute(
+        "INSERT INTO participants (first_name, phone, language, registered_at) VALUES (?, ?, ?, '2026-01-01')",
+        [first_name, phone, language],
+    ).lastrowid
+
+
+def group_form(estate, **changes):
+    """What a coordinator types for a cooking group on Tuesdays and Thursdays for the coming half year."""
+    start = date.today() + timedelta(days=1)
+    form = {
+        "name": "Madklubben",
+        "activity": "cooking",
+        "estate_id": str(estate),
+        "place": "Beboerhuset",
+        "bring": "Et forklæde",
+        "languages": ["da", "ar"],
+        "capacity": "12",
+        "weekdays": ["1", "3"],
+        "every_weeks": "1",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "first_day": start.isoformat(),
+        "last_day": (start + timedelta(weeks=26)).isoformat(),
+    }
+    form.update(changes)
+    return form
+
+
+def make_group(db, facilitator_id, first_day, last_day, weekdays=(1, 3), capacity=12):
+    schedule = Schedule(first_day, last_day, weekdays, time(10), time(12))
+    fields = {
+        "name": "Madklubben",
+        "activity": "cooking",
+        "estate_id": None,
+        "place": "Beboerhuset",
+        "bring": "",
+        "languages": ["da"],
+        "capacity": capacity,
+    }
+    return groups.create_group(db, fields, schedule, [facilitator_id], [], facilitator_id)
+
+
+def local_start_times(db, group_id):
+    rows = db.execute("SELECT starts_at FROM sessions WHERE group_id = ? ORDER BY starts_at", [group_id])
+    return [datetime.fromisoformat(row["starts_at"]).astimezone(LOCAL) for row in rows]
+
+
+def test_sessions_keep_their_local_time_across_the_daylight_saving_change(db, staff):
+    # Summer time begins on Sunday 29 March 2026 and ends on Sunday 25 October 2026.
+    group_id = make_group(db, staff["facilitator"], date(2026, 3, 17), date(2026, 11, 5))
+    starts = local_start_times(db, group_id)
+    assert {(moment.hour, moment.minute) for moment in starts} == {(10, 0)}
+    utc_hours = {datetime.fromisoformat(m.isoformat()).utcoffset().total_seconds() / 3600 for m in starts}
+    assert utc_hours == {1.0, 2.0}  # both winter and summer sessions exist, at 10:00 local time
+    assert [m.date() for m in starts][:2] == [date(2026, 3, 17), date(2026, 3, 19)]
+
+
+def test_the_schedule_makes_one_session_per_chosen_weekday(db, staff):
+    group_id = make_group(db, staff["facilitator"], date(2027, 1, 4), date(2027, 1, 31), weekdays=(1, 3))
+    days = [moment.date() for moment in local_start_times(db, group_id)]
+    assert len(days) == 8
+    assert {day.weekday() for day in days} == {1, 3}
+
+
+def test_a_cancelled_session_stays_cancelled_when_the_schedule_is_edited(db, staff):
+    first = date.today() + timedelta(days=7)
+    group_id = make_group(db, staff["facilitator"], first, first + timedelta(weeks=10))
+    sessions = groups.group_sessions(db, group_id, "2000")
+    cancelled, moved = sessions[2], sessions[3]
+    groups.cancel_session(db, cancelled["id"], "Sygdom")
+    later = datetime.fromisoformat(moved["starts_at"]) + timedelta(days=1)
+    groups.move_session(db, moved["id"], later, later + timedelta(hours=2), "Hallen")
+
+    row = groups.group(db, group_id)
+    new_schedule = Schedule(first, first + timedelta(weeks=10), (1, 3), time(13), time(15))
+    fields = {key: row[key] for key in ("name", "activity", "estate_id", "place", "bring", "capacity")}
+    counts = groups.update_group(
+        db, group_id, fields | {"languages": ["da"]}, new_schedule, [staff["facilitator"]], []
+    )
+
+    after = {s["id"]: s for s in groups.group_sessions(db, group_id, "2000")}
+    assert after[cancelled["id"]]["cancelled_at"] is not None
+    assert after[cancelled["id"]]["cancel_reason"] == "Sygdom"
+    assert datetime.fromisoformat(after[cancelled["id"]]["starts_at"]).astimezone(LOCAL).hour == 13
+    assert after[moved["id"]]["starts_at"] == later.isoformat()  # moved by hand: the new rule leaves it
+    assert counts["changed"] == len(sessions) - 1
+    assert all(
+        datetime.fromisoformat(s["starts_at"]).astimezone(LOCAL).hour == 13
+        for key, s in after.items()
+        if key != moved["id"]
+    )
+
+
+def test_dropping_a_weekday_removes_its_untouched_future_sessions_only(db, staff):
+    first = date.today() + timedelta(days=7)
+    group_id = make_group(db, staff["facilitator"], first, first + timedelta(weeks=4))
+    thursdays = [
+        s
+        for s in groups.group_sessions(db, group_id, "2000")
+        if datetime.fromisoformat(s["starts_at"]).astimezone(LOCAL).weekday() == 3
+    ]
+    groups.describe_session(db, thursdays[0]["id"], "Virksomhedsbesøg", "")
+    row = groups.group(db, group_id)
+    fields = {key: row[key] for key in ("name", "activity", "estate_id", "place", "bring", "capacity")}
+    schedule = Schedule(first, first + timedelta(weeks=4), (1,), time(10), time(12))
+    counts = groups.update_group(
+        db, group_id, fields | {"languages": ["da"]}, schedule, [staff["facilitator"]], []
+    )
+    assert counts["removed"] == len(thursdays) - 1
+    remaining = {s["id"] for s in groups.group_sessions(db, group_id, "2000")}
+    assert thursdays[0]["id"] in remaining
+
+
+def test_past_sessions_are_not_changed_by_a_schedule_edit(db, staff):
+    first = date.today() - timedelta(weeks=3)
+    group_id = make_group(
+        db, staff["facilitator"], first, date.today() + timedelta(weeks=3), weekdays=tuple(range(7))
+    )
+    before = {s["id"]: s["starts_at"] for s in groups.group_sessions(db, group_id, "2000")}
+    row = groups.group(db, group_id)
+    fields = {key: row[key] for key in ("name", "activity", "estate_id", "place", "bring", "capacity")}
+    schedule = Schedule(first, date.today() + timedelta(weeks=3), tuple(range(7)), time(14), time(15))
+    groups.update_group(db, group_id, fields | {"languages": ["da"]}, schedule, [staff["facilitator"]], [])
+    now = datetime.now().astimezone().isoformat()
+    for s in groups.group_sessions(db, group_id, "2000"):
+        if s["starts_at"] < now and s["id"] in before:
+            assert s["starts_at"] == before[s["id"]]
+
+
+def test_coordinator_creates_a_group_with_its_sessions(login_as, db, estate):
+    client = login_as("coordinator")
+    response = post_form(client, "/da/groups/new", group_form(estate))
+    assert response.status_code == 302
+    group = db.execute("SELECT * FROM groups").fetchone()
+    assert json.loads(group["weekdays"]) == [1, 3]
+    assert group["rule"].startswith("DTSTART")
+    count = db.execute("SELECT count(*) FROM sessions WHERE group_id = ?", [group["id"]]).fetchone()[0]
+    assert 50 <= count <= 54
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Madklubben" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"end_time": "09:00"}, "end_time", "The session ends before it starts."),
+        ({"weekdays": []}, "weekdays", "Choose at least one."),
+        ({"last_day": "2020-01-01"}, "last_day", "The last day comes before the first day."),
+        ({"capacity": "0"}, "capacity", "A group has from 1 to %(max)d places."),
+        ({"capacity": "tolv"}, "capacity", "Write the number of places, e.g. 12."),
+        ({"name": "x" * 10_000}, "name", "At most %(max)d characters."),
+        ({"start_time": "25:00"}, "start_time", "Write a time as hours:minutes, e.g. 10:00."),
+        ({"weekdays": ["9"]}, "weekdays", "Choose among the options shown."),
+    ],
+)
+@pytest.mark.parametrize("lang", ["ar", "tr"])
+def test_impossible_groups_get_a_translated_message_and_keep_what_was_typed(
+    app, login_as, db, estate, changes, field, message, lang
+):
+    client = login_as("coordinator", lang=lang)
+    response = post_form(client, f"/{lang}/groups/new", group_form(estate, **changes))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    variables = {"max": 200} if "%(max)d" in message and field == "capacity" else {}
+    if field == "name":
+        variables = {"max": 80}
+    assert translated(app, lang, message, **variables) in page
+    assert 'value="Beboerhuset"' in page  # nothing typed is lost
+    assert db.execute("SELECT count(*) FROM groups").fetchone()[0] == 0
+
+
+def test_a_schedule_with_no_day_between_first_and_last_is_refused(app, login_as, db, estate):
+    client = login_as("coordinator")
+    monday = date(2027, 1, 4)
+    form = group_form(
+        estate,
+        weekdays=["3"],
+        first_day=monday.isoformat(),
+        last_day=(monday + timedelta(days=1)).isoformat(),
+    )
+    response = post_form(client, "/da/groups/new", form)
+    assert response.status_code == 400
+    message = translated(app, "da", "None of these weekdays falls between the first and the last day.")
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_schedule_longer_than_two_years_is_refused(app, login_as, estate):
+    client = login_as("coordinator")
+    form = group_form(estate, first_day="2027-01-01", last_day="2030-01-01")
+    response = post_form(client, "/da/groups/new", form)
+    assert response.status_code == 400
+    assert translated(app, "da", "A schedule covers at most two years.") in response.get_data(as_text=True)
+
+
+def test_enrolling_past_capacity_puts_her_on_the_waitlist_and_leaving_moves_the_next_up(db, staff):
+    group_id = make_group(
+        db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), capacity=2
+    )
+    women = [add_woman(db, name, f"+45201234{index:02d}") for index, name in enumerate(["A", "B", "C", "D"])]
+    states = [groups.enrol(db, group_id, woman) for woman in women]
+    assert states == ["active", "active", "waitlist", "waitlist"]
+    assert groups.leave(db, group_id, women[0]) == ["C"]
+    by_id = {row["id"]: row["state"] for row in groups.members(db, group_id)}
+    assert by_id == {women[0]: "left", women[1]: "active", women[2]: "active", women[3]: "waitlist"}
+
+
+def test_leaving_keeps_her_history_and_she_can_come_back(db, staff):
+    group_id = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    woman = add_woman(db, "Amina", "+4520123401")
+    groups.enrol(db, group_id, woman)
+    joined = db.execute("SELECT joined_at FROM enrolments").fetchone()["joined_at"]
+    groups.leave(db, group_id, woman)
+    row = db.execute("SELECT state, joined_at, left_at FROM enrolments").fetchone()
+    assert (row["state"], row["joined_at"]) == ("left", joined) and row["left_at"]
+    assert groups.enrol(db, group_id, woman) == "active"
+
+
+def test_a_woman_can_be_in_several_groups(db, staff):
+    first = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    second = make_group(
+        db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), weekdays=(4,)
+    )
+    woman = add_woman(db, "Amina", "+4520123401")
+    assert groups.enrol(db, first, woman) == groups.enrol(db, second, woman) == "active"
+
+
+def test_search_finds_her_by_first_name_or_phone_digits(login_as, db, staff):
+    group_id = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    add_woman(db, "Ayşe", "+4520123405", "tr")
+    add_woman(db, "Amina", "+4520123401")
+    client = login_as("coordinator")
+    by_name = client.get(f"/da/groups/{group_id}?q=AYŞ", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "Ayşe" in by_name and "Amina" not in by_name and "<html" not in by_name
+    by_phone = client.get(f"/da/groups/{group_id}?q=2012 3401").get_data(as_text=True)
+    assert "Amina" in by_phone and "Ayşe" not in by_phone
+    assert "+4520123401" not in by_phone  # only the last digits are shown
+    wildcard = client.get(f"/da/groups/{group_id}?q=%25%25", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "Amina" not in wildcard
+
+
+def test_enrol_through_the_page(app, login_as, db, staff):
+    group_id = make_group(
+        db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), capacity=1
+    )
+    first, second = add_woman(db, "Amina", "+4520123401"), add_woman(db, "Samira", "+4520123404")
+    client = login_as("facilitator")
+    url = f"/da/groups/{group_id}"
+    for woman in (first, second):
+        token_page = client.get(url + "?q=a").get_data(as_text=True)
+        from .conftest import csrf_token_from
+
+        response = client.post(
+            url + "/members", data={"csrf_token": csrf_token_from(token_page), "participant_id": woman}
+        )
+        assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert translated(app, "da", "The group is full: %(name)s is on the waitlist.", name="Samira") in page
+    assert translated(app, "da", "Waitlist, number %(num)d", num=1) in page
+
+
+def test_a_facilitator_sees_and_edits_only_her_own_groups(app, db, staff, login_as):
+    from blueprints.auth.queries import create_user
+
+    other = create_user(db, "hanan2", "facilitator", "correct horse battery", "Hanan 2")
+    hers = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    not_hers = make_group(db, other, date.today(), date.today() + timedelta(weeks=2))
+    session_id = groups.group_sessions(db, not_hers, "2000")[0]["id"]
+    client = login_as("facilitator")
+    assert client.get(f"/da/groups/{hers}").status_code == 200
+    listing = client.get("/da/groups").get_data(as_text=True)
+    assert listing.count("Madklubben") == 1
+    for url in (
+        f"/da/groups/{not_hers}",
+        f"/da/groups/{not_hers}/edit",
+        f"/da/groups/{not_hers}/schedule",
+        f"/da/groups/{not_hers}/sessions/{session_id}",
+    ):
+        assert client.get(url).status_code == 403, url
+    token_page = client.get(f"/da/groups/{hers}").get_data(as_text=True)
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(token_page)
+    for action in ("cancel", "move", "remind", "topic", "reinstate"):
+        response = client.post(
+            f"/da/groups/{not_hers}/sessions/{session_id}/{action}", data={"csrf_token": token, "reason": "x"}
+        )
+        assert response.status_code == 403, action
+    assert (
+        client.post(
+            f"/da/groups/{not_hers}/members", data={"csrf_token": token, "participant_id": "1"}
+        ).status_code
+        == 403
+    )
+    # A session of another group under her group's address is not found either.
+    assert client.get(f"/da/groups/{hers}/sessions/{session_id}").status_code == 404
+    assert db.execute("SELECT count(*) FROM sessions WHERE cancelled_at IS NOT NULL").fetchone()[0] == 0
+
+
+def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_programme(
+    app, login_as, db, staff
+):
+    group_id = make_group(
+        db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
+    )
+    for name, phone, language in (("Amina", "+4520123401", "ar"), ("Fatma", "+4520123402", "tr")):
+        groups.enrol(db, group_id, add_woman(db, name, phone, language))
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    client = login_as("facilitator")
+    url = f"/da/groups/{group_id}/sessions/{session_id}"
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    response = client.post(url + "/cancel", data={"csrf_token": token, "reason": "Sygdom", "notify": "sms"})
+    assert response.status_code == 302
+    lines = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line) for line in lines]
+    assert {text["to"] for text in texts} == {"+4520123401", "+4520123402"}
+    arabic = next(text["text"] for text in texts if text["to"] == "+4520123401")
+    turkish = next(text["text"] for text in texts if text["to"] == "+4520123402")
+    with app.test_request_context():
+        assert arabic.startswith(
+            translated(
+                app, "ar", "Cancelled: %(when)s, %(place)s. %(reason)s", when="", place="", reason=""
+            ).split(" ")[0]
+        )
+    assert arabic != turkish
+    for text in (arabic, turkish):
+        assert "Beboerhuset" in text and "Madklubben" not in text and "Amina" not in text
+    assert (
+        db.execute("SELECT count(*) FROM texts_sent WHERE kind = 'cancelled' AND delivered = 1").fetchone()[0]
+        == 2
+    )
+
+
+def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
+    group_id = make_group(
+        db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
+    )
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    client = login_as("facilitator", lang="ur")
+    url = f"/ur/groups/{group_id}/sessions/{session_id}"
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    response = client.post(url + "/cancel", data={"csrf_token": token, "reason": "", "notify": "page"})
+    assert response.status_code == 400
+    assert db.execute("SELECT cancelled_at FROM sessions WHERE id = ?", [session_id]).fetchone()[0] is None
+
+
+def test_moving_a_session_keeps_the_local_time_typed(login_as, db, staff):
+    group_id = make_group(
+        db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
+    )
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    client = login_as("facilitator")
+    url = f"/da/groups/{group_id}/sessions/{session_id}"
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    day = date(2027, 7, 1)  # summer time
+    form = {
+        "csrf_token": token,
+        "day": day.isoformat(),
+        "start_time": "13:30",
+        "end_time": "15:00",
+        "place": "Hallen",
+        "topic": "",
+        "notify": "page",
+    }
+    assert client.post(url + "/move", data=form).status_code == 302
+    row = groups.session(db, session_id)
+    starts = datetime.fromisoformat(row["starts_at"]).astimezone(LOCAL)
+    assert (starts.date(), starts.hour, starts.minute) == (day, 13, 30)
+    assert row["place"] == "Hallen" and row["moved_at"] and row["sequence"] == 1
+    bad = client.post(url + "/move", data=form | {"end_time": "12:00"})
+    assert bad.status_code == 400 and 'value="Hallen"' in bad.get_data(as_text=True)
+
+
+def test_the_sms_gateway_is_called_with_json_and_a_bearer_token(app):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["Authorization"], json.loads(body)))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    from sms import HttpSender
+
+    sender = HttpSender(f"http://127.0.0.1:{server.server_port}/send", "secret", "Info")
+    assert sender.send("+4520123401", "Påmindelse") is True
+    thread.join(5)
+    server.server_close()
+    assert received == [("Bearer secret", {"to": "+4520123401", "from": "Info", "text": "Påmindelse"})]
+    assert HttpSender("http://127.0.0.1:9/none", "x", "Info", timeout=1).send("+4520123401", "x") is False

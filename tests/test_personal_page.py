@@ -1,0 +1,274 @@
+"""A woman's own page: a link swapped for a cookie, only her sessions, revocable, a valid calendar."""
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from blueprints.groups import queries as groups
+from blueprints.groups.schedule import LOCAL, Schedule
+from blueprints.me import links
+
+from .conftest import csrf_token_from, translated
+
+
+def add_woman(db, first_name, phone, language):
+    return db.execute(
+        "INSERT INTO participants (first_name, phone, language, registered_at) VALUES (?, ?, ?, '2026-01-01')",
+        [first_name, phone, language],
+    ).lastrowid
+
+
+def add_group(db, staff_id, name, place, weekdays, first_day=None, weeks=8):
+    first_day = first_day or date.today()
+    schedule = Schedule(first_day, first_day + timedelta(weeks=weeks), weekdays, time(10), time(12))
+    fields = {
+        "name": name,
+        "activity": "cooking",
+        "estate_id": None,
+        "place": place,
+        "bring": "Et forklæde",
+        "languages": ["da"],
+        "capacity": 12,
+    }
+    return groups.create_group(db, fields, schedule, [staff_id], [], staff_id)
+
+
+@pytest.fixture
+def women(app, db, staff):
+    """Amina in the cooking group; Fatma in another group, at another place."""
+    amina = add_woman(db, "Amina", "+4520123401", "ar")
+    fatma = add_woman(db, "Fatma", "+4520123402", "tr")
+    cooking = add_group(db, staff["facilitator"], "Madklubben", "Beboerhuset", (1,))
+    walking = add_group(db, staff["facilitator"], "Let motion", "Fælleshuset", (3,))
+    groups.enrol(db, cooking, amina)
+    groups.enrol(db, walking, fatma)
+    with app.test_request_context():
+        tokens = {
+            "amina": links.create_link(db, amina, staff["coordinator"]),
+            "fatma": links.create_link(db, fatma, staff["coordinator"]),
+        }
+    return {"amina": amina, "fatma": fatma, "cooking": cooking, "walking": walking, "tokens": tokens}
+
+
+def open_her_link(client, token, lang="ar"):
+    response = client.get(f"/{lang}/c/{token}")
+    assert response.status_code == 303
+    assert response.location == f"/{lang}/c"
+    return response
+
+
+def test_the_link_is_swapped_for_a_cookie_and_leaves_the_address(client, women):
+    response = open_her_link(client, women["tokens"]["amina"])
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("cal=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert women["tokens"]["amina"] not in cookie
+    page = client.get("/ar/c")
+    assert page.status_code == 200
+    assert page.headers["X-Offline-Page"] == "1"
+    assert 'dir="rtl"' in page.get_data(as_text=True)
+
+
+def test_her_page_shows_only_her_sessions_and_nothing_about_anyone_else(client, db, women):
+    open_her_link(client, women["tokens"]["amina"])
+    page = client.get("/ar/c").get_data(as_text=True)
+    assert "Beboerhuset" in page and "Et forklæde" in page
+    for other in ("Fælleshuset", "Fatma", "+4520123402", "Let motion"):
+        assert other not in page
+    # Nor her own name, number or the programme's group name: the page is neutral.
+    for revealing in ("Amina", "+4520123401", "Madklubben"):
+        assert revealing not in page
+    assert "<title>" + translated(client.application, "ar", "Calendar") + "</title>" in page
+
+
+def test_her_page_is_neutral_and_marks_a_cancelled_session(app, client, db, women):
+    session = groups.group_sessions(db, women["cooking"], "2000")[1]
+    groups.cancel_session(db, session["id"], "Sygdom")
+    open_her_link(client, women["tokens"]["amina"], lang="da")
+    page = client.get("/da/c").get_data(as_text=True)
+    assert 'class="meeting cancelled"' in page
+    assert translated(app, "da", "Cancelled") in page and "Sygdom" in page
+
+
+def test_the_link_works_once_then_only_the_phone_that_opened_it_shows_the_page(client, app, women):
+    open_her_link(client, women["tokens"]["amina"])
+    other_phone = app.test_client()
+    # Soon after (the text app, then the browser) it still opens; later it does not.
+    assert other_phone.get(f"/ar/c/{women['tokens']['amina']}").status_code == 303
+    later = datetime.now().astimezone() + links.REOPEN_WINDOW + timedelta(minutes=1)
+    import unittest.mock
+
+    with unittest.mock.patch.object(links, "now", return_value=later):
+        third_phone = app.test_client()
+        assert third_phone.get(f"/ar/c/{women['tokens']['amina']}").status_code == 410
+        assert third_phone.get("/ar/c").status_code == 410
+    assert client.get("/ar/c").status_code == 200
+
+
+def test_a_revoked_link_shows_nothing_on_any_phone(app, client, db, women):
+    open_her_link(client, women["tokens"]["amina"])
+    feed = next(
+        line for line in client.get("/ar/c").get_data(as_text=True).splitlines() if "/c/feed/" in line
+    )
+    feed_path = "/ar/c/feed/" + feed.split("/c/feed/")[1].split(".ics")[0] + ".ics"
+    assert client.get(feed_path).status_code == 200
+    with app.test_request_context():
+        links.revoke_links(db, women["amina"])
+    for path in ("/ar/c", "/ar/c/calendar.ics", feed_path, f"/ar/c/{women['tokens']['amina']}"):
+        response = client.get(path)
+        assert response.status_code == 410, path
+        assert "Beboerhuset" not in response.get_data(as_text=True)
+    card = db.execute("SELECT replaced_at FROM cards WHERE participant_id = ?", [women["amina"]]).fetchone()
+    assert card["replaced_at"]
+
+
+def test_coordinator_revokes_her_link_from_her_record(app, client, db, women, login_as):
+    open_her_link(client, women["tokens"]["amina"])
+    coordinator = app.test_client()
+    from .conftest import login
+
+    login(coordinator, "coordinator")
+    url = f"/da/participants/{women['amina']}"
+    token = csrf_token_from(coordinator.get(url).get_data(as_text=True))
+    assert coordinator.post(url + "/link/revoke", data={"csrf_token": token}).status_code == 302
+    assert client.get("/ar/c").status_code == 410
+
+
+def test_a_new_link_is_shown_once_and_ends_the_old_one(app, client, db, women):
+    from .conftest import login
+
+    open_her_link(client, women["tokens"]["amina"])
+    coordinator = app.test_client()
+    login(coordinator, "coordinator")
+    url = f"/da/participants/{women['amina']}"
+    token = csrf_token_from(coordinator.get(url).get_data(as_text=True))
+    page = coordinator.post(url + "/link", data={"csrf_token": token}).get_data(as_text=True)
+    new_token = page.split("/ar/c/")[1].split('"')[0]
+    assert len(new_token) >= 22  # 128 random bits
+    assert hashlib.sha256(new_token.encode()).hexdigest() in {
+        row[0] for row in db.execute("SELECT token_hash FROM personal_links WHERE revoked_at IS NULL")
+    }
+    assert new_token not in coordinator.get(url).get_data(as_text=True)
+    assert client.get("/ar/c").status_code == 410  # the old link's phone
+    assert app.test_client().get(f"/ar/c/{new_token}").status_code == 303
+
+
+def test_the_link_can_be_sent_by_text_in_her_language(app, db, women):
+    from pathlib import Path
+
+    from .conftest import login
+
+    coordinator = app.test_client()
+    login(coordinator, "coordinator")
+    url = f"/da/participants/{women['fatma']}"
+    token = csrf_token_from(coordinator.get(url).get_data(as_text=True))
+    response = coordinator.post(url + "/link", data={"csrf_token": token, "send": "sms"})
+    assert response.status_code == 302
+    text = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8")
+    assert "+4520123402" in text and "/tr/c/" in text and "Fatma" not in text
+
+
+def test_the_calendar_file_parses_back_with_one_event_per_session_in_copenhagen_time(client, db, women):
+    sessions = groups.group_sessions(db, women["cooking"], "2000")
+    groups.cancel_session(db, sessions[0]["id"], "Sygdom")
+    open_her_link(client, women["tokens"]["amina"], lang="tr")
+    response = client.get("/tr/c/calendar.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    calendar = Calendar.from_ical(response.data)
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(sessions)
+    assert len({str(event["UID"]) for event in events}) == len(events)
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Copenhagen"
+    first = events[0]
+    assert first.decoded("DTSTART").tzinfo.key == "Europe/Copenhagen"
+    assert first.decoded("DTSTART").astimezone(LOCAL).hour == 10
+    assert str(first["STATUS"]) == "CANCELLED"
+    assert str(events[1]["STATUS"]) == "CONFIRMED"
+    assert str(events[1]["LOCATION"]) == "Beboerhuset"
+    body = response.get_data(as_text=True)
+    assert "Madklubben" not in body and "Amina" not in body
+
+
+def test_the_feed_follows_changes(client, db, women):
+    open_her_link(client, women["tokens"]["amina"])
+    page = client.get("/ar/c").get_data(as_text=True)
+    feed_path = "/ar/c/feed/" + page.split("/c/feed/")[1].split(".ics")[0] + ".ics"
+    other_app = client.application.test_client()  # a calendar app: no cookie
+    before = Calendar.from_ical(other_app.get(feed_path).data).walk("VEVENT")
+    session = groups.group_sessions(db, women["cooking"], "2000")[2]
+    later = datetime.fromisoformat(session["starts_at"]) + timedelta(hours=3)
+    groups.move_session(db, session["id"], later, later + timedelta(hours=1), "")
+    after = Calendar.from_ical(other_app.get(feed_path).data).walk("VEVENT")
+    moved = next(event for event in after if str(event["UID"]) == f"session-{session['id']}@calendar")
+    assert moved.decoded("DTSTART") == later
+    assert int(moved["SEQUENCE"]) == 1
+    assert len(before) == len(after)
+
+
+def test_her_card_is_a_qr_code_of_an_opaque_code_that_is_stored_hashed(app, client, db, women):
+    open_her_link(client, women["tokens"]["amina"])
+    page = client.get("/ar/c").get_data(as_text=True)
+    assert '<div class="personal-card"><svg' in page
+    with app.test_request_context():
+        token_hash = hashlib.sha256(women["tokens"]["amina"].encode()).hexdigest()
+        code = links.derived(token_hash, "card")
+    assert code not in page  # the code is only inside the QR drawing
+    stored = db.execute("SELECT code_hash FROM cards WHERE participant_id = ?", [women["amina"]]).fetchone()
+    assert stored["code_hash"] == hashlib.sha256(code.encode()).hexdigest()
+    assert db.execute("SELECT count(*) FROM cards WHERE code_hash = ?", [code]).fetchone()[0] == 0
+
+
+def test_forgetting_removes_the_page_from_this_phone(client, women):
+    open_her_link(client, women["tokens"]["amina"])
+    response = client.get("/ar/c/forget")
+    assert response.status_code == 200
+    assert "cal=;" in response.headers["Set-Cookie"]
+    assert 'data-forget-pages="1"' in response.get_data(as_text=True)
+    assert client.get("/ar/c").status_code == 410
+
+
+def test_root_sends_her_to_her_page_and_the_manifest_starts_there(client, women):
+    open_her_link(client, women["tokens"]["amina"])
+    assert client.get("/").location.endswith("/c")
+    manifest = client.get("/ar/c/manifest.webmanifest").get_json()
+    assert manifest["start_url"] == "/ar/c"
+    assert manifest["name"] == translated(client.application, "ar", "Calendar")
+
+
+def test_her_page_sets_no_staff_session(client, women):
+    open_her_link(client, women["tokens"]["amina"])
+    response = client.get("/ar/c")
+    assert "session" not in response.headers.get("Set-Cookie", "")
+    assert "no-referrer" in response.headers["Referrer-Policy"]
+
+
+def test_a_calendar_app_asking_again_gets_304_until_something_changes(client, db, women):
+    open_her_link(client, women["tokens"]["amina"])
+    first = client.get("/ar/c/calendar.ics")
+    etag = first.headers["ETag"]
+    again = client.get("/ar/c/calendar.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    session = groups.group_sessions(db, women["cooking"], "2000")[0]
+    groups.describe_session(db, session["id"], "Dansk madkultur", "")
+    changed = client.get("/ar/c/calendar.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Dansk madkultur" in changed.get_data(as_text=True)
+    assert (
+        client.get("/tr/c/calendar.ics", headers={"If-None-Match": changed.headers["ETag"]}).status_code
+        == 200
+    )
+
+
+def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, staff, women):
+    long_group = add_group(
+        db, staff["facilitator"], "Lang", "Hallen", (0,), date.today() - timedelta(weeks=20), 100
+    )
+    groups.enrol(db, long_group, women["amina"])
+    open_her_link(client, women["tokens"]["amina"])
+    events = Calendar.from_ical(client.get("/ar/c/calendar.ics").data).walk("VEVENT")
+    starts = [event.decoded("DTSTART").date() for event in events if str(event["LOCATION"]) == "Hallen"]
+    assert min(starts) >= date.today() - timedelta(days=61)
+    assert max(starts) <= date.today() + timedelta(weeks=26)
+    assert len(starts) >= 30
