@@ -61,6 +61,7 @@ def test_a_coordinator_creates_a_campaign_with_a_poster_per_channel(login_as, db
     "changes, field",
     [
         ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
         ({"name": "x" * 10_000}, "name"),
         ({"starts_on": "31/12/2026"}, "starts_on"),
         ({"ends_on": "2026-02-01"}, "ends_on"),

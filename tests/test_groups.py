@@ -429,3 +429,67 @@ def test_the_sms_gateway_is_called_with_json_and_a_bearer_token(app):
     server.server_close()
     assert received == [("Bearer secret", {"to": "+4520123401", "from": "Info", "text": "Påmindelse"})]
     assert HttpSender("http://127.0.0.1:9/none", "x", "Info", timeout=1).send("+4520123401", "x") is False
+
+
+@pytest.mark.parametrize(
+    "value", ["", "   ", "x" * 10_000, "Amina أمينة 123", "abc\u202edcba", "\x00", "<script>x</script>"]
+)
+def test_bad_text_in_group_and_session_forms_is_refused_kindly_or_stored_escaped(
+    login_as, db, staff, estate, value
+):
+    client = login_as("coordinator")
+    refused = value.strip() == "" or len(value) > 80 or "\u202e" in value or "\x00" in value
+    response = post_form(client, "/da/groups/new", group_form(estate, name=value))
+    assert response.status_code == (400 if refused else 302)
+    if refused:
+        assert 'class="error"' in response.get_data(as_text=True)
+        assert 'value="Beboerhuset"' in response.get_data(as_text=True)
+    else:
+        page = client.get(response.location).get_data(as_text=True)
+        assert "<script>x</script>" not in page
+    group_id = make_group(
+        db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=1)
+    )
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    url = f"/da/groups/{group_id}/sessions/{session_id}"
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    cancel = client.post(url + "/cancel", data={"csrf_token": token, "reason": value, "notify": "page"})
+    assert cancel.status_code in (302, 400)
+    cancel_refused = value.strip() == "" or len(value) > 200 or "\u202e" in value or "\x00" in value
+    assert cancel.status_code == (400 if cancel_refused else 302)
+    topic = client.post(url + "/topic", data={"csrf_token": token, "topic": value, "bring": value})
+    assert topic.status_code in (302, 400)
+
+
+def test_capacity_below_the_women_enrolled_is_refused(app, login_as, db, staff, estate):
+    client = login_as("coordinator")
+    response = post_form(client, "/da/groups/new", group_form(estate))
+    group_id = int(response.location.rsplit("/", 1)[1])
+    for index in range(3):
+        groups.enrol(db, group_id, add_woman(db, f"W{index}", f"+4520000{index:03d}"))
+    edit = post_form(client, f"/da/groups/{group_id}/edit", group_form(estate, capacity="2"))
+    assert edit.status_code == 400
+    message = "%(num)d women are enrolled: keep at least %(num)d places, or take women out first."
+    assert translated(app, "da", message, num=3) in edit.get_data(as_text=True)
+    assert groups.group(db, group_id)["capacity"] == 12
+
+
+def test_a_role_model_sees_the_sessions_of_the_group_she_leads(app, login_as, db, staff, estate):
+    amina = add_woman(db, "Amina", "+4520123401")
+    client = login_as("coordinator")
+    response = post_form(client, "/da/groups/new", group_form(estate))
+    group_id = int(response.location.rsplit("/", 1)[1])
+    groups.enrol(db, group_id, amina)
+    form = group_form(estate, role_models=[str(amina)])
+    assert post_form(client, f"/da/groups/{group_id}/edit", form).status_code == 302
+    assert [row["first_name"] for row in groups.role_models(db, group_id)] == ["Amina"]
+    groups.leave(db, group_id, amina)  # she leads it without being a member
+    from blueprints.me import links
+    from blueprints.me.queries import her_sessions
+
+    with app.test_request_context():
+        links.create_link(db, amina, staff["coordinator"])
+    sessions = her_sessions(db, amina, "2000")
+    assert sessions and all(row["leads"] for row in sessions)

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from i18n import LANGUAGE_NAMES
 
@@ -44,7 +44,8 @@ def a_capacity(form, field):
 
 
 def short_text(label, maximum, required_message=None):
-    validators = [InputRequired(required_message)] if required_message else [Optional()]
+    # DataRequired, not InputRequired: it looks after strip_spaces, so "   " is no name.
+    validators = [DataRequired(required_message)] if required_message else [Optional()]
     validators += [Length(max=maximum, message=_l("At most %(max)d characters.")), no_control_characters]
     return StringField(label, filters=[strip_spaces], validators=validators)
 

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, StringField, widgets
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from i18n import LANGUAGE_NAMES
 
@@ -39,7 +39,7 @@ class CampaignForm(FlaskForm):
         _l("Name of the campaign"),
         filters=[strip_spaces],
         validators=[
-            InputRequired(_l("Give the campaign a name.")),
+            DataRequired(_l("Give the campaign a name.")),
             Length(max=100, message=_l("A name is at most %(max)d characters.")),
             no_control_characters,
         ],
