@@ -84,3 +84,32 @@ def translated(app, lang, message, **variables):
 
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
         return str(escape(gettext(message, **variables)))
+
+
+def add_woman(db, first_name, phone, language="ar"):
+    """A registered woman (only what the tests need); return her id."""
+    return db.execute(
+        "INSERT INTO participants (first_name, phone, language, registered_at) VALUES (?, ?, ?, '2026-01-01')",
+        [first_name, phone, language],
+    ).lastrowid
+
+
+def add_group(db, facilitator_id, first_day=None, last_day=None, weekdays=(1, 3), **fields):
+    """A cooking group led by `facilitator_id`, meeting 10:00-12:00 on `weekdays`, with its sessions."""
+    from datetime import date, time, timedelta
+
+    from blueprints.groups.queries import create_group
+    from blueprints.groups.schedule import Schedule
+
+    first_day = first_day or date.today()
+    schedule = Schedule(first_day, last_day or first_day + timedelta(weeks=8), weekdays, time(10), time(12))
+    values = {
+        "name": "Madklubben",
+        "activity": "cooking",
+        "estate_id": None,
+        "place": "Beboerhuset",
+        "bring": "",
+        "languages": ["da"],
+        "capacity": 12,
+    } | fields
+    return create_group(db, values, schedule, [facilitator_id], [], facilitator_id)

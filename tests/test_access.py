@@ -142,26 +142,12 @@ def campaign(db, staff):
 @pytest.fixture
 def programme(db, staff):
     """A group led by the facilitator, with one enrolled woman and its sessions."""
-    from datetime import date, time, timedelta
-
     from blueprints.groups import queries as groups
-    from blueprints.groups.schedule import Schedule
 
-    participant_id = db.execute(
-        "INSERT INTO participants (first_name, phone, language, registered_at)"
-        " VALUES ('Amina', '+4520123401', 'ar', '2026-01-01')"
-    ).lastrowid
-    schedule = Schedule(date.today(), date.today() + timedelta(weeks=4), (0, 2, 4), time(10), time(12))
-    fields = {
-        "name": "Madklubben",
-        "activity": "cooking",
-        "estate_id": None,
-        "place": "Beboerhuset",
-        "bring": "",
-        "languages": ["da"],
-        "capacity": 10,
-    }
-    group_id = groups.create_group(db, fields, schedule, [staff["facilitator"]], [], staff["coordinator"])
+    from .conftest import add_group, add_woman
+
+    participant_id = add_woman(db, "Amina", "+4520123401")
+    group_id = add_group(db, staff["facilitator"], weekdays=(0, 2, 4))
     groups.enrol(db, group_id, participant_id)
     session_id = groups.group_sessions(db, group_id, "2000")[-1]["id"]
     return {"group_id": group_id, "session_id": session_id, "participant_id": participant_id}

@@ -9,20 +9,13 @@ import pytest
 from blueprints.groups import queries as groups
 from blueprints.groups.schedule import LOCAL, Schedule
 
-from .conftest import post_form, translated
+from .conftest import add_group, add_woman, post_form, translated
 
 
 @pytest.fixture
 def estate(db):
     return db.execute(
         "INSERT INTO estates (name, municipality) VALUES ('Vejlegårdsparken', 'Vallensbæk')"
-    ).lastrowid
-
-
-def add_woman(db, first_name, phone, language="ar"):
-    return db.execute(
-        "INSERT INTO participants (first_name, phone, language, registered_at) VALUES (?, ?, ?, '2026-01-01')",
-        [first_name, phone, language],
     ).lastrowid
 
 
@@ -48,20 +41,6 @@ def group_form(estate, **changes):
     return form
 
 
-def make_group(db, facilitator_id, first_day, last_day, weekdays=(1, 3), capacity=12):
-    schedule = Schedule(first_day, last_day, weekdays, time(10), time(12))
-    fields = {
-        "name": "Madklubben",
-        "activity": "cooking",
-        "estate_id": None,
-        "place": "Beboerhuset",
-        "bring": "",
-        "languages": ["da"],
-        "capacity": capacity,
-    }
-    return groups.create_group(db, fields, schedule, [facilitator_id], [], facilitator_id)
-
-
 def local_start_times(db, group_id):
     rows = db.execute("SELECT starts_at FROM sessions WHERE group_id = ? ORDER BY starts_at", [group_id])
     return [datetime.fromisoformat(row["starts_at"]).astimezone(LOCAL) for row in rows]
@@ -69,7 +48,7 @@ def local_start_times(db, group_id):
 
 def test_sessions_keep_their_local_time_across_the_daylight_saving_change(db, staff):
     # Summer time begins on Sunday 29 March 2026 and ends on Sunday 25 October 2026.
-    group_id = make_group(db, staff["facilitator"], date(2026, 3, 17), date(2026, 11, 5))
+    group_id = add_group(db, staff["facilitator"], date(2026, 3, 17), date(2026, 11, 5))
     starts = local_start_times(db, group_id)
     assert {(moment.hour, moment.minute) for moment in starts} == {(10, 0)}
     utc_hours = {datetime.fromisoformat(m.isoformat()).utcoffset().total_seconds() / 3600 for m in starts}
@@ -78,7 +57,7 @@ def test_sessions_keep_their_local_time_across_the_daylight_saving_change(db, st
 
 
 def test_the_schedule_makes_one_session_per_chosen_weekday(db, staff):
-    group_id = make_group(db, staff["facilitator"], date(2027, 1, 4), date(2027, 1, 31), weekdays=(1, 3))
+    group_id = add_group(db, staff["facilitator"], date(2027, 1, 4), date(2027, 1, 31), weekdays=(1, 3))
     days = [moment.date() for moment in local_start_times(db, group_id)]
     assert len(days) == 8
     assert {day.weekday() for day in days} == {1, 3}
@@ -86,7 +65,7 @@ def test_the_schedule_makes_one_session_per_chosen_weekday(db, staff):
 
 def test_a_cancelled_session_stays_cancelled_when_the_schedule_is_edited(db, staff):
     first = date.today() + timedelta(days=7)
-    group_id = make_group(db, staff["facilitator"], first, first + timedelta(weeks=10))
+    group_id = add_group(db, staff["facilitator"], first, first + timedelta(weeks=10))
     sessions = groups.group_sessions(db, group_id, "2000")
     cancelled, moved = sessions[2], sessions[3]
     groups.cancel_session(db, cancelled["id"], "Sygdom")
@@ -115,7 +94,7 @@ def test_a_cancelled_session_stays_cancelled_when_the_schedule_is_edited(db, sta
 
 def test_dropping_a_weekday_removes_its_untouched_future_sessions_only(db, staff):
     first = date.today() + timedelta(days=7)
-    group_id = make_group(db, staff["facilitator"], first, first + timedelta(weeks=4))
+    group_id = add_group(db, staff["facilitator"], first, first + timedelta(weeks=4))
     thursdays = [
         s
         for s in groups.group_sessions(db, group_id, "2000")
@@ -135,7 +114,7 @@ def test_dropping_a_weekday_removes_its_untouched_future_sessions_only(db, staff
 
 def test_past_sessions_are_not_changed_by_a_schedule_edit(db, staff):
     first = date.today() - timedelta(weeks=3)
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], first, date.today() + timedelta(weeks=3), weekdays=tuple(range(7))
     )
     before = {s["id"]: s["starts_at"] for s in groups.group_sessions(db, group_id, "2000")}
@@ -215,7 +194,7 @@ def test_a_schedule_longer_than_two_years_is_refused(app, login_as, estate):
 
 
 def test_enrolling_past_capacity_puts_her_on_the_waitlist_and_leaving_moves_the_next_up(db, staff):
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), capacity=2
     )
     women = [add_woman(db, name, f"+45201234{index:02d}") for index, name in enumerate(["A", "B", "C", "D"])]
@@ -227,7 +206,7 @@ def test_enrolling_past_capacity_puts_her_on_the_waitlist_and_leaving_moves_the_
 
 
 def test_leaving_keeps_her_history_and_she_can_come_back(db, staff):
-    group_id = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    group_id = add_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
     woman = add_woman(db, "Amina", "+4520123401")
     groups.enrol(db, group_id, woman)
     joined = db.execute("SELECT joined_at FROM enrolments").fetchone()["joined_at"]
@@ -238,8 +217,8 @@ def test_leaving_keeps_her_history_and_she_can_come_back(db, staff):
 
 
 def test_a_woman_can_be_in_several_groups(db, staff):
-    first = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
-    second = make_group(
+    first = add_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    second = add_group(
         db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), weekdays=(4,)
     )
     woman = add_woman(db, "Amina", "+4520123401")
@@ -247,7 +226,7 @@ def test_a_woman_can_be_in_several_groups(db, staff):
 
 
 def test_search_finds_her_by_first_name_or_phone_digits(login_as, db, staff):
-    group_id = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    group_id = add_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
     add_woman(db, "Ayşe", "+4520123405", "tr")
     add_woman(db, "Amina", "+4520123401")
     client = login_as("coordinator")
@@ -265,7 +244,7 @@ def test_search_finds_her_by_first_name_or_phone_digits(login_as, db, staff):
 
 
 def test_enrol_through_the_page(app, login_as, db, staff):
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2), capacity=1
     )
     first, second = add_woman(db, "Amina", "+4520123401"), add_woman(db, "Samira", "+4520123404")
@@ -288,8 +267,8 @@ def test_a_facilitator_sees_and_edits_only_her_own_groups(app, db, staff, login_
     from blueprints.auth.queries import create_user
 
     other = create_user(db, "hanan2", "facilitator", "correct horse battery", "Hanan 2")
-    hers = make_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
-    not_hers = make_group(db, other, date.today(), date.today() + timedelta(weeks=2))
+    hers = add_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))
+    not_hers = add_group(db, other, date.today(), date.today() + timedelta(weeks=2))
     session_id = groups.group_sessions(db, not_hers, "2000")[0]["id"]
     client = login_as("facilitator")
     assert client.get(f"/da/groups/{hers}").status_code == 200
@@ -325,7 +304,7 @@ def test_a_facilitator_sees_and_edits_only_her_own_groups(app, db, staff, login_
 def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_programme(
     app, login_as, db, staff
 ):
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
     )
     for name, phone, language in (("Amina", "+4520123401", "ar"), ("Fatma", "+4520123402", "tr")):
@@ -359,7 +338,7 @@ def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_progr
 
 
 def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
     )
     session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
@@ -374,7 +353,7 @@ def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
 
 
 def test_moving_a_session_keeps_the_local_time_typed(login_as, db, staff):
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=2)
     )
     session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
@@ -447,7 +426,7 @@ def test_bad_text_in_group_and_session_forms_is_refused_kindly_or_stored_escaped
     else:
         page = client.get(response.location).get_data(as_text=True)
         assert "<script>x</script>" not in page
-    group_id = make_group(
+    group_id = add_group(
         db, staff["facilitator"], date.today() + timedelta(days=1), date.today() + timedelta(weeks=1)
     )
     session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]

@@ -1,38 +1,16 @@
 """A woman's own page: a link swapped for a cookie, only her sessions, revocable, a valid calendar."""
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 
 from blueprints.groups import queries as groups
-from blueprints.groups.schedule import LOCAL, Schedule
+from blueprints.groups.schedule import LOCAL
 from blueprints.me import links
 
-from .conftest import csrf_token_from, translated
-
-
-def add_woman(db, first_name, phone, language):
-    return db.execute(
-        "INSERT INTO participants (first_name, phone, language, registered_at) VALUES (?, ?, ?, '2026-01-01')",
-        [first_name, phone, language],
-    ).lastrowid
-
-
-def add_group(db, staff_id, name, place, weekdays, first_day=None, weeks=8):
-    first_day = first_day or date.today()
-    schedule = Schedule(first_day, first_day + timedelta(weeks=weeks), weekdays, time(10), time(12))
-    fields = {
-        "name": name,
-        "activity": "cooking",
-        "estate_id": None,
-        "place": place,
-        "bring": "Et forklæde",
-        "languages": ["da"],
-        "capacity": 12,
-    }
-    return groups.create_group(db, fields, schedule, [staff_id], [], staff_id)
+from .conftest import add_group, add_woman, csrf_token_from, translated
 
 
 @pytest.fixture
@@ -40,8 +18,8 @@ def women(app, db, staff):
     """Amina in the cooking group; Fatma in another group, at another place."""
     amina = add_woman(db, "Amina", "+4520123401", "ar")
     fatma = add_woman(db, "Fatma", "+4520123402", "tr")
-    cooking = add_group(db, staff["facilitator"], "Madklubben", "Beboerhuset", (1,))
-    walking = add_group(db, staff["facilitator"], "Let motion", "Fælleshuset", (3,))
+    cooking = add_group(db, staff["facilitator"], weekdays=(1,), bring="Et forklæde")
+    walking = add_group(db, staff["facilitator"], weekdays=(3,), name="Let motion", place="Fælleshuset")
     groups.enrol(db, cooking, amina)
     groups.enrol(db, walking, fatma)
     with app.test_request_context():
@@ -262,8 +240,9 @@ def test_a_calendar_app_asking_again_gets_304_until_something_changes(client, db
 
 
 def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, staff, women):
+    first_day = date.today() - timedelta(weeks=20)
     long_group = add_group(
-        db, staff["facilitator"], "Lang", "Hallen", (0,), date.today() - timedelta(weeks=20), 100
+        db, staff["facilitator"], first_day, first_day + timedelta(weeks=100), (0,), place="Hallen"
     )
     groups.enrol(db, long_group, women["amina"])
     open_her_link(client, women["tokens"]["amina"])
