@@ -12,7 +12,7 @@ run: $(INSTALLED) compile
 	@if [ -f instance/app.sqlite ]; then \
 	  cat instance/demo-logins.txt 2>/dev/null || echo "Rebuild the demo and print its logins: $(BIN)/flask --app app demo-data"; \
 	else $(BIN)/flask --app app demo-data; fi
-	$(BIN)/flask --app app run
+	FLASK_SMS_SENDER=$${FLASK_SMS_SENDER:-file} $(BIN)/flask --app app run
 
 test: $(INSTALLED) compile chromium
 	$(BIN)/pytest

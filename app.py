@@ -83,8 +83,8 @@ def create_app(test_config=None):
         WTF_CSRF_CHECK_DEFAULT=False,
         # Behind a reverse proxy, how many proxies set X-Forwarded-For (the login limit counts addresses).
         TRUSTED_PROXIES=0,
-        # Texts to the women (sms.py): "file" in development, "http" with a gateway in production.
-        SMS_SENDER="file",
+        # Texts to the women (sms.py): "http" with a gateway; unset, "file" in debug and tests, else none.
+        SMS_SENDER="",
         SMS_FILE="",
         SMS_GATEWAY_URL="",
         SMS_GATEWAY_TOKEN="",
@@ -202,6 +202,9 @@ FORMS_CHECKING_THEIR_TOKEN = {
     "outreach.signup_post",
     "outreach.campaigns",
     "outreach.self_signup",
+    # A woman's own pages: she has no session to hold a token; they check where the form came from.
+    "me.open_link",
+    "me.forget",
 }
 
 

@@ -283,7 +283,6 @@ def m004_groups_schedules_and_personal_pages(db):
         -- Raised on every change, so calendars on the phones replace the old event.
         ALTER TABLE sessions ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX sessions_start ON sessions(starts_at);
-        CREATE UNIQUE INDEX sessions_rule_day ON sessions(group_id, rule_day);
         ALTER TABLE enrolments ADD COLUMN joined_at TEXT;
         ALTER TABLE enrolments ADD COLUMN left_at TEXT;
         CREATE INDEX enrolments_participant ON enrolments(participant_id, state);
@@ -332,7 +331,11 @@ def m004_groups_schedules_and_personal_pages(db):
     from zoneinfo import ZoneInfo
 
     local = ZoneInfo("Europe/Copenhagen")
-    for row in db.execute("SELECT id, starts_at FROM sessions").fetchall():
+    seen = set()
+    for row in db.execute("SELECT id, group_id, starts_at FROM sessions ORDER BY starts_at").fetchall():
         day = datetime.fromisoformat(row["starts_at"]).astimezone(local).date().isoformat()
-        db.execute("UPDATE sessions SET rule_day = ? WHERE id = ?", [day, row["id"]])
+        if (row["group_id"], day) not in seen:  # a second session that day counts as added by hand
+            seen.add((row["group_id"], day))
+            db.execute("UPDATE sessions SET rule_day = ? WHERE id = ?", [day, row["id"]])
+    db.execute("CREATE UNIQUE INDEX sessions_rule_day ON sessions(group_id, rule_day)")
     db.execute("UPDATE enrolments SET joined_at = since WHERE joined_at IS NULL")

@@ -1,18 +1,22 @@
 """Sending short texts: a file in development, an HTTP gateway in production (settings SMS_*).
 
-SMS_SENDER = "file" (default; one JSON line per text in instance/sms-outbox.jsonl, the stand-in for
-a gateway), "console" (prints the text with the number masked) or "http" (POSTs JSON
-{"to", "from", "text"} to SMS_GATEWAY_URL with SMS_GATEWAY_TOKEN as a bearer token).
+SMS_SENDER = "http" POSTs JSON {"to", "from", "text"} to SMS_GATEWAY_URL with SMS_GATEWAY_TOKEN as a
+bearer token. For development: "file" (one JSON line per text in instance/sms-outbox.jsonl, the
+stand-in for a gateway) or "console" (the text printed, number and personal links masked). Unset, it
+is "file" when the app runs in debug or test mode and "none" otherwise: nothing is sent and staff are
+told so, rather than texts (with personal links) piling up in a file on a server.
 Nothing here logs a phone number.
 """
 
 import json
 import logging
 import os
+import re
 import urllib.request
 from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
+PERSONAL_LINK = re.compile(r"/c/[A-Za-z0-9_-]{16,}")
 
 
 def masked(phone):
@@ -35,8 +39,15 @@ class FileSender:
 
 class ConsoleSender:
     def send(self, phone, text):
-        print(f"SMS to {masked(phone)}: {text}", flush=True)
+        print(f"SMS to {masked(phone)}: {PERSONAL_LINK.sub('/c/…', text)}", flush=True)
         return True
+
+
+class NoSender:
+    """No gateway set up: every text fails, and the page says so."""
+
+    def send(self, phone, text):
+        return False
 
 
 class HttpSender:
@@ -54,14 +65,14 @@ class HttpSender:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return 200 <= response.status < 300
-        except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
+        except Exception as error:  # refused, unreachable, timed out, garbled: the text is not sent
             log.warning("SMS gateway refused or unreachable: %s", type(error).__name__)
             return False
 
 
 def sender_for(app):
     """The sender the settings ask for."""
-    kind = app.config.get("SMS_SENDER", "file")
+    kind = app.config.get("SMS_SENDER") or ("file" if app.debug or app.testing else "none")
     if kind == "http":
         return HttpSender(
             app.config["SMS_GATEWAY_URL"],
@@ -70,4 +81,6 @@ def sender_for(app):
         )
     if kind == "console":
         return ConsoleSender()
+    if kind != "file":
+        return NoSender()
     return FileSender(app.config.get("SMS_FILE") or os.path.join(app.instance_path, "sms-outbox.jsonl"))

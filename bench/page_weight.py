@@ -90,7 +90,7 @@ def main():
             if role == "woman":
                 with app.app_context():
                     token = demo.personal_link(database, "Amina")
-                assert client.get(f"/ar/c/{token}").status_code == 303
+                assert client.post(f"/ar/c/{token}").status_code == 303
             elif role:
                 log_in(client, role)
             for pattern in urls:

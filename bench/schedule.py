@@ -73,7 +73,7 @@ def build(path, app):
     result = {}
     for size, token in clients.items():
         client = app.test_client()
-        assert client.get(f"/ar/c/{token}").status_code == 303
+        assert client.post(f"/ar/c/{token}").status_code == 303
         result[size] = client
     return result, sessions
 

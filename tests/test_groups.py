@@ -464,11 +464,70 @@ def test_a_role_model_sees_the_sessions_of_the_group_she_leads(app, login_as, db
     form = group_form(estate, role_models=[str(amina)])
     assert post_form(client, f"/da/groups/{group_id}/edit", form).status_code == 302
     assert [row["first_name"] for row in groups.role_models(db, group_id)] == ["Amina"]
-    groups.leave(db, group_id, amina)  # she leads it without being a member
-    from blueprints.me import links
     from blueprints.me.queries import her_sessions
 
-    with app.test_request_context():
-        links.create_link(db, amina, staff["coordinator"])
     sessions = her_sessions(db, amina, "2000")
     assert sessions and all(row["leads"] for row in sessions)
+    groups.leave(db, group_id, amina)  # leaving the group ends leading it
+    assert her_sessions(db, amina, "2000") == []
+    assert groups.role_models(db, group_id) == []
+
+
+def test_moving_a_cancelled_session_makes_it_take_place_and_cancelling_twice_texts_once(app, db, staff):
+    group_id = add_group(db, staff["facilitator"], date.today() + timedelta(days=1))
+    groups.enrol(db, group_id, add_woman(db, "Amina", "+4520123401"))
+    session = groups.group_sessions(db, group_id, "2000")[0]
+    assert groups.cancel_session(db, session["id"], "Sygdom") is True
+    assert groups.cancel_session(db, session["id"], "Sygdom") is False
+    later = datetime.fromisoformat(session["starts_at"]) + timedelta(days=1)
+    groups.move_session(db, session["id"], later, later + timedelta(hours=2), "")
+    moved = groups.session(db, session["id"])
+    assert moved["cancelled_at"] is None and moved["cancel_reason"] == ""
+
+
+def test_a_session_on_the_night_the_clocks_go_forward_still_ends_after_it_starts():
+    from blueprints.groups.schedule import session_times
+
+    starts, ends = session_times(date(2026, 3, 29), time(2, 30), time(3, 0))
+    assert ends - starts == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize("participant_id", ["0", str(2**70), "-1", "abc"])
+def test_absurd_participant_ids_are_refused_not_a_500(login_as, db, staff, participant_id):
+    group_id = add_group(db, staff["facilitator"])
+    client = login_as("coordinator")
+    from .conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(f"/da/groups/{group_id}").get_data(as_text=True))
+    response = client.post(
+        f"/da/groups/{group_id}/members", data={"csrf_token": token, "participant_id": participant_id}
+    )
+    assert response.status_code in (400, 404)
+
+
+def test_a_first_day_centuries_away_is_refused_not_a_500(app, login_as, estate):
+    client = login_as("coordinator")
+    response = post_form(
+        client, "/da/groups/new", group_form(estate, first_day="0001-01-01", start_time="00:30")
+    )
+    assert response.status_code == 400
+    assert translated(app, "da", "Choose a day within two years from today.") in response.get_data(
+        as_text=True
+    )
+
+
+def test_without_a_gateway_outside_debug_no_text_is_sent(app):
+    from sms import NoSender, sender_for
+
+    app.testing = False
+    app.config["SMS_SENDER"] = ""
+    assert isinstance(sender_for(app), NoSender)
+    assert NoSender().send("+4520123401", "x") is False
+
+
+def test_the_console_sender_masks_the_number_and_personal_links(capsys):
+    from sms import ConsoleSender
+
+    ConsoleSender().send("+4520123401", "Din kalender: http://x/da/c/AbCdEfGhIjKlMnOpQrStUv")
+    printed = capsys.readouterr().out
+    assert "+4520123401" not in printed and "AbCdEfGhIjKlMnOpQrStUv" not in printed

@@ -31,7 +31,10 @@ def women(app, db, staff):
 
 
 def open_her_link(client, token, lang="ar"):
-    response = client.get(f"/{lang}/c/{token}")
+    """What her phone does: the link's page, whose script sends its one button at once."""
+    page = client.get(f"/{lang}/c/{token}")
+    assert page.status_code == 200 and "data-auto-submit" in page.get_data(as_text=True)
+    response = client.post(f"/{lang}/c/{token}", headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 303
     assert response.location == f"/{lang}/c"
     return response
@@ -73,13 +76,14 @@ def test_the_link_works_once_then_only_the_phone_that_opened_it_shows_the_page(c
     open_her_link(client, women["tokens"]["amina"])
     other_phone = app.test_client()
     # Soon after (the text app, then the browser) it still opens; later it does not.
-    assert other_phone.get(f"/ar/c/{women['tokens']['amina']}").status_code == 303
+    assert other_phone.post(f"/ar/c/{women['tokens']['amina']}").status_code == 303
     later = datetime.now().astimezone() + links.REOPEN_WINDOW + timedelta(minutes=1)
     import unittest.mock
 
     with unittest.mock.patch.object(links, "now", return_value=later):
         third_phone = app.test_client()
         assert third_phone.get(f"/ar/c/{women['tokens']['amina']}").status_code == 410
+        assert third_phone.post(f"/ar/c/{women['tokens']['amina']}").status_code == 410
         assert third_phone.get("/ar/c").status_code == 410
     assert client.get("/ar/c").status_code == 200
 
@@ -129,7 +133,7 @@ def test_a_new_link_is_shown_once_and_ends_the_old_one(app, client, db, women):
     }
     assert new_token not in coordinator.get(url).get_data(as_text=True)
     assert client.get("/ar/c").status_code == 410  # the old link's phone
-    assert app.test_client().get(f"/ar/c/{new_token}").status_code == 303
+    open_her_link(app.test_client(), new_token)
 
 
 def test_the_link_can_be_sent_by_text_in_her_language(app, db, women):
@@ -201,7 +205,10 @@ def test_her_card_is_a_qr_code_of_an_opaque_code_that_is_stored_hashed(app, clie
 
 def test_forgetting_removes_the_page_from_this_phone(client, women):
     open_her_link(client, women["tokens"]["amina"])
-    response = client.get("/ar/c/forget")
+    assert client.get("/ar/c").status_code == 200
+    assert client.get("/ar/c/forget").status_code == 200  # asks first
+    assert client.get("/ar/c").status_code == 200
+    response = client.post("/ar/c/forget")
     assert response.status_code == 200
     assert "cal=;" in response.headers["Set-Cookie"]
     assert 'data-forget-pages="1"' in response.get_data(as_text=True)
@@ -251,3 +258,61 @@ def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, s
     assert min(starts) >= date.today() - timedelta(days=61)
     assert max(starts) <= date.today() + timedelta(weeks=26)
     assert len(starts) >= 30
+
+
+def test_a_link_preview_does_not_use_up_the_link(app, client, women):
+    import unittest.mock
+
+    preview_bot = app.test_client()
+    assert preview_bot.get(f"/ar/c/{women['tokens']['amina']}").status_code == 200
+    later = datetime.now().astimezone() + timedelta(hours=2)
+    with unittest.mock.patch.object(links, "now", return_value=later):
+        open_her_link(client, women["tokens"]["amina"])
+
+
+def test_tapping_the_old_text_again_opens_her_page_and_keeps_her_cookie(app, client, women):
+    import unittest.mock
+
+    open_her_link(client, women["tokens"]["amina"])
+    later = datetime.now().astimezone() + timedelta(days=3)
+    with unittest.mock.patch.object(links, "now", return_value=later):
+        response = client.get(f"/ar/c/{women['tokens']['amina']}")
+    assert response.status_code == 303 and response.location.endswith("/ar/c")
+    assert "cal=;" not in response.headers.get("Set-Cookie", "")
+    assert client.get("/ar/c").status_code == 200
+
+
+def test_a_link_nobody_opened_stops_after_two_weeks(app, women):
+    import unittest.mock
+
+    later = datetime.now().astimezone() + links.UNOPENED_LIFETIME + timedelta(hours=1)
+    with unittest.mock.patch.object(links, "now", return_value=later):
+        assert app.test_client().get(f"/ar/c/{women['tokens']['fatma']}").status_code == 410
+
+
+def test_her_forms_refuse_a_post_from_another_site(client, women):
+    url = f"/ar/c/{women['tokens']['amina']}"
+    assert client.post(url, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client.post(url, headers={"Origin": "https://evil.example"}).status_code == 403
+    open_her_link(client, women["tokens"]["amina"])
+    assert client.post("/ar/c/forget", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client.get("/ar/c").status_code == 200
+
+
+def test_a_group_change_of_place_reaches_her_calendar(client, db, staff, women):
+    open_her_link(client, women["tokens"]["amina"])
+    etag = client.get("/ar/c/calendar.ics").headers["ETag"]
+    row = groups.group(db, women["cooking"])
+    from blueprints.groups.schedule import Schedule as GroupSchedule
+
+    fields = {key: row[key] for key in ("name", "activity", "estate_id", "bring", "capacity")}
+    groups.update_group(
+        db,
+        women["cooking"],
+        fields | {"place": "Hallen", "languages": ["da"]},
+        GroupSchedule.of_group(row),
+        [staff["facilitator"]],
+        [],
+    )
+    response = client.get("/ar/c/calendar.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Hallen" in response.get_data(as_text=True)

@@ -110,6 +110,11 @@ class GroupForm(FlaskForm):
         if start and getattr(field, "parsed", None) and field.parsed <= start:
             raise ValidationError(_l("The session ends before it starts."))
 
+    def validate_first_day(self, field):
+        parsed = getattr(field, "parsed", None)
+        if parsed and abs((parsed - date.today()).days) > LONGEST:
+            raise ValidationError(_l("Choose a day within two years from today."))
+
     def validate_last_day(self, field):
         first = getattr(self.first_day, "parsed", None)
         last = getattr(field, "parsed", None)

@@ -103,10 +103,17 @@ def create_group(db, fields, schedule, facilitator_ids, role_model_ids, created_
 def update_group(db, group_id, fields, schedule, facilitator_ids, role_model_ids):
     """Save a group's details and bring its future sessions in line with the schedule."""
     values = group_values(fields, schedule)
+    before = group(db, group_id)
     db.execute(
         f"UPDATE groups SET {', '.join(f'{key} = ?' for key in values)} WHERE id = ?",
         [*values.values(), group_id],
     )
+    if any(before[key] != values[key] for key in ("place", "activity", "bring")):
+        # What her calendar shows for every session changed: calendars must fetch them again.
+        db.execute(
+            "UPDATE sessions SET sequence = sequence + 1 WHERE group_id = ? AND starts_at > ?",
+            [group_id, now_iso()],
+        )
     set_leaders(db, group_id, facilitator_ids, role_model_ids)
     return apply_schedule(db, group_id, schedule, since=now_iso())
 
@@ -187,10 +194,14 @@ def session(db, session_id):
 
 
 def cancel_session(db, session_id, reason):
-    db.execute(
-        """UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, sequence = sequence + 1
+    """Cancel a session; return False when it was cancelled already."""
+    return (
+        db.execute(
+            """UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, sequence = sequence + 1
             WHERE id = ? AND cancelled_at IS NULL""",
-        [now_iso(), reason, session_id],
+            [now_iso(), reason, session_id],
+        ).rowcount
+        == 1
     )
 
 
@@ -203,10 +214,11 @@ def reinstate_session(db, session_id):
 
 
 def move_session(db, session_id, starts, ends, place, topic=None):
-    """Give one session another time (and place, topic); the schedule leaves it alone from now on."""
+    """Give one session another time (and place, topic): it takes place then, and the schedule leaves it
+    alone from now on."""
     db.execute(
         """UPDATE sessions SET starts_at = ?, ends_at = ?, place = ?, topic = coalesce(?, topic),
-                  moved_at = ?, sequence = sequence + 1
+                  moved_at = ?, cancelled_at = NULL, cancel_reason = '', sequence = sequence + 1
             WHERE id = ?""",
         [starts.isoformat(), ends.isoformat(), place or None, topic, now_iso(), session_id],
     )
@@ -268,6 +280,9 @@ def leave(db, group_id, participant_id):
         """UPDATE enrolments SET state = 'left', since = ?, left_at = ?
             WHERE group_id = ? AND participant_id = ? AND state != 'left'""",
         [now_iso(), now_iso(), group_id, participant_id],
+    )
+    db.execute(
+        "DELETE FROM group_role_models WHERE group_id = ? AND participant_id = ?", [group_id, participant_id]
     )
     return fill_free_places(db, group_id)
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 
+from db import transaction
 from sms import sender_for
 
 from . import queries
@@ -36,28 +37,27 @@ def text_for(kind, session, language):
 
 
 def send_texts(db, session_id, kind, user_id):
-    """Text every woman enrolled in the session's group; return (sent, not_sent)."""
+    """Text every woman enrolled in the session's group; return (sent, not_sent).
+
+    The gateway is called first, outside any transaction, so a slow gateway never holds the database;
+    then one transaction records who got which text.
+    """
     session = queries.session(db, session_id)
     sender = sender_for(current_app)
-    sent = not_sent = 0
-    for woman in queries.active_members(db, session["group_id"]):
-        delivered = bool(woman["phone"]) and sender.send(
-            woman["phone"], text_for(kind, session, woman["language"])
-        )
-        db.execute(
-            """INSERT INTO texts_sent (session_id, participant_id, kind, sent_at, sent_by, delivered)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [
-                session_id,
-                woman["id"],
-                kind,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                user_id,
-                delivered,
-            ],
-        )
-        sent, not_sent = (sent + 1, not_sent) if delivered else (sent, not_sent + 1)
-    return sent, not_sent
+    results = [
+        (woman["id"], bool(woman["phone"]) and sender.send(woman["phone"], text_for(kind, session, woman["language"])))
+        for woman in queries.active_members(db, session["group_id"])
+    ]
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    with transaction(db):
+        for participant_id, delivered in results:
+            db.execute(
+                """INSERT INTO texts_sent (session_id, participant_id, kind, sent_at, sent_by, delivered)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [session_id, participant_id, kind, stamp, user_id, delivered],
+            )
+    sent = sum(1 for _id, delivered in results if delivered)
+    return sent, len(results) - sent
 
 
 def texts_sent(db, session_id):

@@ -13,7 +13,7 @@ from ..outreach.queries import estates
 from ..participants.queries import find_participants
 from . import bp, queries, reminders
 from .forms import EVERY_WEEKS, CancelForm, GroupForm, SessionTimeForm, TopicForm
-from .schedule import Schedule, local_day, local_to_utc, weekday_names
+from .schedule import Schedule, local_day, session_times, weekday_names
 
 GROUP_ROLES = ("admin", "coordinator", "facilitator")
 WEEKS_SHOWN = 8
@@ -194,6 +194,8 @@ def enrol(group_id):
         participant_id = int(request.form.get("participant_id", ""))
     except ValueError:
         abort(400)
+    if not 1 <= participant_id < 2**63:
+        abort(400)
     person = db.execute("SELECT first_name FROM participants WHERE id = ?", [participant_id]).fetchone()
     if person is None:
         abort(404)
@@ -276,8 +278,7 @@ def move_session(group_id, session_id):
     form = SessionTimeForm()
     if not form.validate_on_submit():
         return render_session(row, move_form=form, status=400)
-    starts = local_to_utc(form.day.parsed, form.start_time.parsed)
-    ends = local_to_utc(form.day.parsed, form.end_time.parsed)
+    starts, ends = session_times(form.day.parsed, form.start_time.parsed, form.end_time.parsed)
     db = get_db()
     with transaction(db):
         queries.move_session(db, session_id, starts, ends, form.place.data, form.topic.data or None)
@@ -296,9 +297,10 @@ def cancel_session(group_id, session_id):
         return render_session(row, cancel_form=form, status=400)
     db = get_db()
     with transaction(db):
-        queries.cancel_session(db, session_id, form.reason.data)
+        cancelled_now = queries.cancel_session(db, session_id, form.reason.data)
     flash(_("The session is cancelled."), "ok")
-    tell_women(session_id, "cancelled", form.notify.data)
+    if cancelled_now:
+        tell_women(session_id, "cancelled", form.notify.data)
     return redirect(url_for("groups.session", group_id=group_id, session_id=session_id))
 
 
@@ -352,13 +354,9 @@ def add_session(group_id):
     if form.validate_on_submit():
         db = get_db()
         with transaction(db):
+            starts, ends = session_times(form.day.parsed, form.start_time.parsed, form.end_time.parsed)
             session_id = queries.add_session(
-                db,
-                group_id,
-                local_to_utc(form.day.parsed, form.start_time.parsed),
-                local_to_utc(form.day.parsed, form.end_time.parsed),
-                form.place.data,
-                form.topic.data or "",
+                db, group_id, starts, ends, form.place.data, form.topic.data or ""
             )
         flash(_("The session is added."), "ok")
         tell_women(session_id, "reminder", form.notify.data)

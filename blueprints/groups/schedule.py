@@ -37,7 +37,7 @@ class Schedule:
 
     def times_on(self, day):
         """Start and end of the session on `day`, in UTC: local wall-clock time, whatever the season."""
-        return local_to_utc(day, self.start), local_to_utc(day, self.end)
+        return session_times(day, self.start, self.end)
 
     @classmethod
     def of_group(cls, group):
@@ -58,6 +58,13 @@ class Schedule:
 
 def local_to_utc(day, at):
     return datetime.combine(day, at, LOCAL).astimezone(UTC)
+
+
+def session_times(day, start, end):
+    """Start and end in UTC of a session on a local day; it lasts as long as the wall clock says,
+    even on the night the clocks change."""
+    starts = local_to_utc(day, start)
+    return starts, starts + (datetime.combine(day, end) - datetime.combine(day, start))
 
 
 def local_day(moment_iso):

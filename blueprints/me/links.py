@@ -16,6 +16,8 @@ from flask import current_app
 
 # After first use the link still works this long: opened in the text app, then in the browser.
 REOPEN_WINDOW = timedelta(minutes=10)
+# A link nobody opened stops after this long: a text read weeks later by someone else opens nothing.
+UNOPENED_LIFETIME = timedelta(days=14)
 
 
 def digest(value):
@@ -81,19 +83,31 @@ def current_link(db, participant_id):
     ).fetchone()
 
 
-def open_link(db, token):
-    """Swap a link's token for a device token (for the cookie); None if the link does not work."""
-    token_hash = digest(token)
+def working_link(db, token):
+    """The link row if the link still opens: not stopped, not too old, not used long ago."""
     link = db.execute(
-        """SELECT l.token_hash, l.first_used_at, p.language FROM personal_links l
+        """SELECT l.token_hash, l.created_at, l.first_used_at, p.language FROM personal_links l
              JOIN participants p ON p.id = l.participant_id
             WHERE l.token_hash = ? AND l.revoked_at IS NULL""",
-        [token_hash],
+        [digest(token)],
     ).fetchone()
     if link is None:
         return None
-    if link["first_used_at"] and now() - datetime.fromisoformat(link["first_used_at"]) > REOPEN_WINDOW:
+    if link["first_used_at"]:
+        return link if now() - datetime.fromisoformat(link["first_used_at"]) <= REOPEN_WINDOW else None
+    return link if now() - datetime.fromisoformat(link["created_at"]) <= UNOPENED_LIFETIME else None
+
+
+def link_works(db, token):
+    return working_link(db, token) is not None
+
+
+def open_link(db, token):
+    """Swap a link's token for a device token (for the cookie); None if the link does not work."""
+    link = working_link(db, token)
+    if link is None:
         return None
+    token_hash = link["token_hash"]
     device = secrets.token_urlsafe(32)
     stamp = now().isoformat(timespec="seconds")
     db.execute(

@@ -3,7 +3,7 @@
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 
 from db import get_db, transaction
 from i18n import LANGUAGES
@@ -28,9 +28,31 @@ def mark_personal_page():
     g.personal_page = True
 
 
+def from_this_site():
+    """Her forms have no CSRF token (she has no staff session): they must come from this site's pages."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
+
+
 @bp.route("/c/<token>")
+def link_page(token):
+    """Opening the link only shows a button (sent at once by the page's script): a link preview
+    fetched by the text app must not use up a link that works once."""
+    if her_link() is not None:
+        return redirect(url_for("me.page"), 303)  # she tapped the old text again: her page is here
+    if not links.link_works(get_db(), token[:100]):
+        return gone()
+    return render_template("me/open.html", token=token)
+
+
+@bp.route("/c/<token>", methods=["POST"])
 def open_link(token):
     """Swap the link for a cookie and go to the page without the token in the address bar."""
+    if not from_this_site():
+        abort(403)
     db = get_db()
     with transaction(db):
         opened = links.open_link(db, token[:100])
@@ -127,8 +149,16 @@ def manifest():
 
 
 @bp.route("/c/forget")
+def forget_page():
+    """Ask before removing her page from this phone."""
+    return render_template("me/forget.html")
+
+
+@bp.route("/c/forget", methods=["POST"])
 def forget():
-    """Remove her page from this phone: the cookie, the saved copy, this phone's access."""
+    """Remove her page from this phone: the cookie, the saved copies, this phone's access."""
+    if not from_this_site():
+        abort(403)
     device = request.cookies.get(COOKIE)
     if device:
         db = get_db()

@@ -58,7 +58,7 @@ async function pageFromNetworkOrPhone(request, url) {
       const cache = await caches.open(PAGE_CACHE);
       await cache.put(url.pathname, response.clone());
     } else if (response.status === 410) {
-      await (await caches.open(PAGE_CACHE)).delete(url.pathname); // her link was stopped: no copy stays
+      await forgetInEveryLanguage(url.pathname); // her link was stopped: no copy stays, in any language
     }
     return response;
   } catch (error) {
@@ -68,6 +68,14 @@ async function pageFromNetworkOrPhone(request, url) {
     const offline = await caches.match("/" + (match ? match[1] : "da") + "/offline");
     return offline || Response.error();
   }
+}
+
+async function forgetInEveryLanguage(path) {
+  const rest = path.replace(LANGUAGE_IN_PATH, "/");
+  const cache = await caches.open(PAGE_CACHE);
+  const kept = await cache.keys();
+  await Promise.all(kept.filter((request) => new URL(request.url).pathname.replace(LANGUAGE_IN_PATH, "/") === rest)
+    .map((request) => cache.delete(request)));
 }
 
 async function fileFromPhoneOrNetwork(request) {
