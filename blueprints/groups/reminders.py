@@ -45,7 +45,10 @@ def send_texts(db, session_id, kind, user_id):
     session = queries.session(db, session_id)
     sender = sender_for(current_app)
     results = [
-        (woman["id"], bool(woman["phone"]) and sender.send(woman["phone"], text_for(kind, session, woman["language"])))
+        (
+            woman["id"],
+            bool(woman["phone"]) and sender.send(woman["phone"], text_for(kind, session, woman["language"])),
+        )
         for woman in queries.active_members(db, session["group_id"])
     ]
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
