@@ -287,7 +287,8 @@ def test_a_facilitator_sees_and_edits_only_her_own_groups(app, db, staff, login_
     token = csrf_token_from(token_page)
     for action in ("cancel", "move", "remind", "topic", "reinstate"):
         response = client.post(
-            f"/da/groups/{not_hers}/sessions/{session_id}/{action}", data={"csrf_token": token, "reason": "x"}
+            f"/da/groups/{not_hers}/sessions/{session_id}/{action}",
+            data={"csrf_token": token, "cancel-reason": "x"},
         )
         assert response.status_code == 403, action
     assert (
@@ -315,7 +316,9 @@ def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_progr
     from .conftest import csrf_token_from
 
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/cancel", data={"csrf_token": token, "reason": "Sygdom", "notify": "sms"})
+    response = client.post(
+        url + "/cancel", data={"csrf_token": token, "cancel-reason": "Sygdom", "cancel-notify": "sms"}
+    )
     assert response.status_code == 302
     lines = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8").splitlines()
     texts = [json.loads(line) for line in lines]
@@ -347,7 +350,9 @@ def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
     from .conftest import csrf_token_from
 
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/cancel", data={"csrf_token": token, "reason": "", "notify": "page"})
+    response = client.post(
+        url + "/cancel", data={"csrf_token": token, "cancel-reason": "", "cancel-notify": "page"}
+    )
     assert response.status_code == 400
     assert db.execute("SELECT cancelled_at FROM sessions WHERE id = ?", [session_id]).fetchone()[0] is None
 
@@ -365,19 +370,19 @@ def test_moving_a_session_keeps_the_local_time_typed(login_as, db, staff):
     day = date(2027, 7, 1)  # summer time
     form = {
         "csrf_token": token,
-        "day": day.isoformat(),
-        "start_time": "13:30",
-        "end_time": "15:00",
-        "place": "Hallen",
-        "topic": "",
-        "notify": "page",
+        "move-day": day.isoformat(),
+        "move-start_time": "13:30",
+        "move-end_time": "15:00",
+        "move-place": "Hallen",
+        "move-topic": "",
+        "move-notify": "page",
     }
     assert client.post(url + "/move", data=form).status_code == 302
     row = groups.session(db, session_id)
     starts = datetime.fromisoformat(row["starts_at"]).astimezone(LOCAL)
     assert (starts.date(), starts.hour, starts.minute) == (day, 13, 30)
     assert row["place"] == "Hallen" and row["moved_at"] and row["sequence"] == 1
-    bad = client.post(url + "/move", data=form | {"end_time": "12:00"})
+    bad = client.post(url + "/move", data=form | {"move-end_time": "12:00"})
     assert bad.status_code == 400 and 'value="Hallen"' in bad.get_data(as_text=True)
 
 
@@ -434,11 +439,15 @@ def test_bad_text_in_group_and_session_forms_is_refused_kindly_or_stored_escaped
     from .conftest import csrf_token_from
 
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    cancel = client.post(url + "/cancel", data={"csrf_token": token, "reason": value, "notify": "page"})
+    cancel = client.post(
+        url + "/cancel", data={"csrf_token": token, "cancel-reason": value, "cancel-notify": "page"}
+    )
     assert cancel.status_code in (302, 400)
     cancel_refused = value.strip() == "" or len(value) > 200 or "\u202e" in value or "\x00" in value
     assert cancel.status_code == (400 if cancel_refused else 302)
-    topic = client.post(url + "/topic", data={"csrf_token": token, "topic": value, "bring": value})
+    topic = client.post(
+        url + "/topic", data={"csrf_token": token, "topic-topic": value, "topic-bring": value}
+    )
     assert topic.status_code in (302, 400)
 
 

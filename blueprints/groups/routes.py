@@ -232,18 +232,20 @@ def session(group_id, session_id):
 
 def render_session(row, move_form=None, cancel_form=None, topic_form=None, status=200):
     if move_form is None:
-        move_form = SessionTimeForm(formdata=None)
+        move_form = SessionTimeForm(formdata=None, prefix="move")
         move_form.day.data = local_day(row["starts_at"]).isoformat()
         move_form.start_time.data = local_time(row["starts_at"])
         move_form.end_time.data = local_time(row["ends_at"])
     if topic_form is None:
-        topic_form = TopicForm(formdata=None, data={"topic": row["topic"], "bring": row["bring"]})
+        topic_form = TopicForm(
+            formdata=None, prefix="topic", data={"topic": row["topic"], "bring": row["bring"]}
+        )
     return render_template(
         "groups/session.html",
         meeting=row,
         group=queries.group(get_db(), row["group_id"]),
         move_form=move_form,
-        cancel_form=cancel_form or CancelForm(formdata=None),
+        cancel_form=cancel_form or CancelForm(formdata=None, prefix="cancel"),
         topic_form=topic_form,
         texts=reminders.texts_sent(get_db(), row["id"]),
         enrolled=len(queries.active_members(get_db(), row["group_id"])),
@@ -275,7 +277,7 @@ def tell_women(session_id, kind, how):
 def move_session(group_id, session_id):
     """Give one session another day, time or place; the women see it on their page."""
     row = session_or_abort(group_id, session_id)
-    form = SessionTimeForm()
+    form = SessionTimeForm(prefix="move")
     if not form.validate_on_submit():
         return render_session(row, move_form=form, status=400)
     starts, ends = session_times(form.day.parsed, form.start_time.parsed, form.end_time.parsed)
@@ -292,7 +294,7 @@ def move_session(group_id, session_id):
 def cancel_session(group_id, session_id):
     """Cancel one session with a reason the women see."""
     row = session_or_abort(group_id, session_id)
-    form = CancelForm()
+    form = CancelForm(prefix="cancel")
     if not form.validate_on_submit():
         return render_session(row, cancel_form=form, status=400)
     db = get_db()
@@ -321,7 +323,7 @@ def reinstate_session(group_id, session_id):
 def describe_session(group_id, session_id):
     """Give a session a topic and what to bring."""
     row = session_or_abort(group_id, session_id)
-    form = TopicForm()
+    form = TopicForm(prefix="topic")
     if not form.validate_on_submit():
         return render_session(row, topic_form=form, status=400)
     db = get_db()

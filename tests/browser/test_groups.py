@@ -1,0 +1,59 @@
+"""A coordinator on her phone: a new group with a schedule, a woman enrolled, a session cancelled."""
+
+from datetime import date, timedelta
+
+from .conftest import PHONE, log_in
+from .test_journeys import catalog_text
+
+
+def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(browser, live_server, server_db):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, live_server, "coordinator", "tr")
+    page.goto(f"{live_server}/tr/groups/new")
+    page.fill("#name", "Dil kafesi")
+    page.select_option("#activity", "language_cafe")
+    page.fill("#place", "Kütüphane, Ishøj")
+    page.check("#languages-1")  # Turkish
+    page.fill("#capacity", "1")
+    page.check("#weekdays-2")  # Wednesday
+    first_day = date.today() + timedelta(days=1)
+    page.fill("#first_day", first_day.isoformat())
+    page.fill("#last_day", (first_day + timedelta(weeks=4)).isoformat())
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server}/tr/groups/*")
+    assert "Dil kafesi" in page.content()
+    assert page.locator(".cards .card .when").count() == 4  # four Wednesdays
+
+    # Enrol with the search as you type (htmx), then a second woman goes on the waitlist.
+    for name in ("Fatma", "Ayşe"):
+        page.fill("#q", name[:3])
+        page.wait_for_selector(f"#search-results >> text={name}")
+        page.locator("#search-results form button").first.click()
+        page.wait_for_load_state()
+    members = page.locator("#members ~ .cards").first.inner_text()
+    assert "Fatma" in members and "Ayşe" in members
+    assert catalog_text("tr", "Waitlist, number %(num)d").replace("%(num)d", "1") in page.content()
+
+    # Cancel the first session with a reason, telling the women on their page only.
+    page.locator(".cards .card .when a").first.click()
+    page.fill("#cancel-reason", "Hastalık")
+    page.select_option("#cancel-notify", "page")
+    page.locator("form[action*='/cancel'] button").click()
+    page.wait_for_load_state()
+    assert catalog_text("tr", "Cancelled") in page.content()
+    context.close()
+
+    group_id = server_db.execute("SELECT id FROM groups WHERE name = 'Dil kafesi'").fetchone()["id"]
+    cancelled = server_db.execute(
+        "SELECT cancel_reason FROM sessions WHERE group_id = ? AND cancelled_at IS NOT NULL", [group_id]
+    ).fetchall()
+    assert [row["cancel_reason"] for row in cancelled] == ["Hastalık"]
+    states = dict(
+        server_db.execute(
+            "SELECT p.first_name, n.state FROM enrolments n JOIN participants p ON p.id = n.participant_id"
+            " WHERE n.group_id = ?",
+            [group_id],
+        ).fetchall()
+    )
+    assert states == {"Fatma": "active", "Ayşe": "waitlist"}
