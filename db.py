@@ -339,3 +339,35 @@ def m004_groups_schedules_and_personal_pages(db):
             db.execute("UPDATE sessions SET rule_day = ? WHERE id = ?", [day, row["id"]])
     db.execute("CREATE UNIQUE INDEX sessions_rule_day ON sessions(group_id, rule_day)")
     db.execute("UPDATE enrolments SET joined_at = since WHERE joined_at IS NULL")
+
+
+@migrations()
+def m005_attendance(db):
+    run_script(
+        db,
+        """
+        -- One row per woman and session, however often she is scanned (DESIGN.md section 3).
+        CREATE TABLE attendance (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            checked_in_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            method TEXT NOT NULL CHECK (method IN ('qr', 'manual', 'walk_in')),
+            enrolled INTEGER NOT NULL,
+            recorded_by INTEGER REFERENCES users(id),
+            client_id TEXT NOT NULL UNIQUE,
+            UNIQUE (session_id, participant_id)
+        );
+        CREATE INDEX attendance_participant ON attendance(participant_id, session_id);
+        -- Every check-in item the phones sent and what it was answered, so a resend gets the same answer.
+        CREATE TABLE checkin_items (
+            id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+            received_at TEXT NOT NULL
+        );
+        """,
+    )

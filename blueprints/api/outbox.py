@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from db import transaction
 
+from ..auth.queries import user_by_id
+from ..checkin import queries as checkin
 from ..outreach import queries as outreach
-from ..outreach.validation import clean_signup
+from ..outreach.validation import CARD_CODE, as_id, as_text, card_hash, clean_signup
 
 MAX_ITEMS = 1000
 OLDEST_ITEM = timedelta(days=365)  # a phone forgotten in a drawer for a year still delivers
@@ -123,4 +126,96 @@ def normalised_time(value):
     return recorded_time(value).isoformat(timespec="seconds")
 
 
-KINDS = {"signup": process_signup}
+CHECKIN_METHODS = ("qr", "manual", "walk_in")
+# Why a check-in is refused; the phone shows these in its own language.
+CHECKIN_REFUSALS = {
+    "session_unknown": ("session_id", _l("This session does not exist.")),
+    "session_not_yours": ("session_id", _l("This session is not one of your groups'.")),
+    "session_cancelled": ("session_id", _l("This session is cancelled.")),
+    "card_unknown": ("card_code", _l("This card is not known.")),
+    "card_replaced": ("card_code", _l("This card was replaced by a new one and no longer works.")),
+    "participant_unknown": ("participant_id", _l("This woman is not known.")),
+}
+
+
+def clean_checkin(data):
+    """Check a check-in's fields: a session, a card code or a woman's id, and when it was scanned."""
+    if not isinstance(data, dict):
+        return None, {"data": _("This item is damaged.")}
+    errors, clean = {}, {"session_id": as_id(data.get("session_id"))}
+    if clean["session_id"] is None:
+        errors["session_id"] = _("Choose a session.")
+    code, participant_id = as_text(data.get("card_code")), as_id(data.get("participant_id"))
+    if code:
+        if not CARD_CODE.match(code):
+            errors["card_code"] = _("This card code cannot be read. Scan the card again.")
+        clean["card_hash"] = card_hash(code)
+        clean["method"] = "qr"
+    elif participant_id:
+        clean["participant_id"] = participant_id
+        clean["method"] = data.get("method") if data.get("method") in ("manual", "walk_in") else "manual"
+    else:
+        errors["card_code"] = _("Scan a card or choose a name.")
+    scanned = recorded_time(data.get("scanned_at"))
+    if scanned is None:
+        errors["scanned_at"] = _("This item has no valid time.")
+    else:
+        clean["scanned_at"] = scanned.isoformat(timespec="seconds")
+    return clean, errors
+
+
+def refused(item_id, reason):
+    field, message = CHECKIN_REFUSALS[reason]
+    return result(item_id, "invalid", reason, {field: str(message)})
+
+
+def process_checkin(db, item, user_id):
+    """Check a woman in to a session: ok once, duplicate after that, however many phones scan her."""
+    item_id, digest = item["id"], content_hash(item)
+    answered = checkin.answered_item(db, item_id)
+    if answered is not None:
+        if answered["content_hash"] != digest:
+            return result(item_id, "conflict", "same_id_other_content")
+        participant_id = answered["participant_id"]
+        return result(
+            item_id,
+            "duplicate",
+            "already_stored",
+            participant_id=participant_id,
+            first_name=checkin.participant_name(db, participant_id),
+        )
+    clean, errors = clean_checkin(item.get("data"))
+    if errors:
+        return result(item_id, "invalid", "field_errors", errors)
+    session = checkin.session_for_checkin(db, clean["session_id"])
+    if session is None:
+        return refused(item_id, "session_unknown")
+    if not checkin.may_check_in(db, user_by_id(db, user_id), session["group_id"]):
+        return refused(item_id, "session_not_yours")
+    if session["cancelled_at"]:
+        return refused(item_id, "session_cancelled")
+    if "card_hash" in clean:
+        holder = checkin.card_holder(db, clean["card_hash"])
+        if holder is None:
+            return refused(item_id, "card_unknown")
+        if holder["replaced_at"]:
+            return refused(item_id, "card_replaced")
+        participant_id, first_name = holder["participant_id"], holder["first_name"]
+    else:
+        participant_id = clean["participant_id"]
+        first_name = checkin.participant_name(db, participant_id)
+        if first_name is None:
+            return refused(item_id, "participant_unknown")
+    enrolled = checkin.is_enrolled(db, session["group_id"], participant_id)
+    new = checkin.record_checkin(
+        db, session["id"], participant_id, clean["scanned_at"], clean["method"], enrolled, user_id, item_id
+    )
+    status = "ok" if new else "duplicate"
+    reason = ("" if enrolled else "not_enrolled") if new else "already_checked_in"
+    checkin.remember_answer(db, item_id, digest, status, reason, participant_id)
+    return result(
+        item_id, status, reason, participant_id=participant_id, first_name=first_name, enrolled=enrolled
+    )
+
+
+KINDS = {"signup": process_signup, "checkin": process_checkin}

@@ -6,6 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from db import get_db
 
+from ..checkin import queries as checkin
 from ..outreach import queries as outreach
 from ..outreach.choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS, labelled
 from . import bp
@@ -48,6 +49,14 @@ def reference():
             ],
         }
     )
+
+
+@bp.get("/roster")
+def roster():
+    """Her sessions from today for 7 days, with first names and card hashes: check-in without a connection."""
+    if g.user["role"] not in ("facilitator", "coordinator", "admin"):
+        return jsonify({"error": "forbidden", "message": _("You do not have access to this page.")}), 403
+    return jsonify({"days": checkin.ROSTER_DAYS, "sessions": checkin.roster(get_db(), g.user)})
 
 
 @bp.post("/outbox")

@@ -1,0 +1,148 @@
+"""Check-in: who may check in to which session, whose card it is, attendance. All the SQL of this area."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from ..groups.schedule import LOCAL
+
+ROSTER_DAYS = 7
+
+
+def session_for_checkin(db, session_id):
+    """The session with its group, or None."""
+    return db.execute(
+        "SELECT id, group_id, starts_at, ends_at, cancelled_at FROM sessions WHERE id = ?", [session_id]
+    ).fetchone()
+
+
+def may_check_in(db, user, group_id):
+    """Coordinators and admins may check in anywhere; a facilitator only to her own groups' sessions."""
+    if user["role"] in ("coordinator", "admin"):
+        return True
+    if user["role"] != "facilitator":
+        return False
+    row = db.execute(
+        "SELECT 1 FROM group_facilitators WHERE group_id = ? AND user_id = ?", [group_id, user["id"]]
+    ).fetchone()
+    return row is not None
+
+
+def card_holder(db, code_hash):
+    """Whose card this is, and whether it was replaced; None for a card never issued."""
+    return db.execute(
+        """SELECT c.participant_id, c.replaced_at, p.first_name FROM cards c
+             JOIN participants p ON p.id = c.participant_id WHERE c.code_hash = ?""",
+        [code_hash],
+    ).fetchone()
+
+
+def participant_name(db, participant_id):
+    row = db.execute("SELECT first_name FROM participants WHERE id = ?", [participant_id]).fetchone()
+    return row["first_name"] if row else None
+
+
+def is_enrolled(db, group_id, participant_id):
+    row = db.execute(
+        "SELECT 1 FROM enrolments WHERE group_id = ? AND participant_id = ? AND state = 'active'",
+        [group_id, participant_id],
+    ).fetchone()
+    return row is not None
+
+
+def record_checkin(db, session_id, participant_id, scanned_at, method, enrolled, user_id, client_id):
+    """Record her attendance; return False when she was already checked in to this session."""
+    return (
+        db.execute(
+            """INSERT INTO attendance (session_id, participant_id, checked_in_at, received_at, method,
+                                       enrolled, recorded_by, client_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (session_id, participant_id) DO NOTHING""",
+            [
+                session_id,
+                participant_id,
+                scanned_at,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                method,
+                int(enrolled),
+                user_id,
+                client_id,
+            ],
+        ).rowcount
+        == 1
+    )
+
+
+def answered_item(db, item_id):
+    return db.execute("SELECT * FROM checkin_items WHERE id = ?", [item_id]).fetchone()
+
+
+def remember_answer(db, item_id, content_hash, status, reason, participant_id):
+    db.execute(
+        """INSERT INTO checkin_items (id, content_hash, status, reason, participant_id, received_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            item_id,
+            content_hash,
+            status,
+            reason,
+            participant_id,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        ],
+    )
+
+
+def roster(db, user, days=ROSTER_DAYS):
+    """Her sessions from the start of today for `days` days, each with who may come: first names and
+    card hashes only, what a phone needs to check women in without a connection."""
+    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    params = {
+        "since": start.astimezone(UTC).isoformat(),
+        "until": (start + timedelta(days=days)).astimezone(UTC).isoformat(),
+        "user": user["id"],
+    }
+    mine = (
+        ""
+        if user["role"] in ("coordinator", "admin")
+        else ("AND g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = :user)")
+    )
+    sessions = db.execute(
+        f"""SELECT s.id, s.group_id, g.name AS group_name, g.activity, s.starts_at, s.ends_at,
+                   coalesce(s.place, g.place) AS place, s.cancelled_at,
+                   (SELECT count(*) FROM attendance a WHERE a.session_id = s.id) AS checked_in
+              FROM sessions s JOIN groups g ON g.id = s.group_id
+             WHERE s.starts_at >= :since AND s.starts_at < :until {mine}
+             ORDER BY s.starts_at""",
+        params,
+    ).fetchall()
+    members = group_rosters(db, {row["group_id"] for row in sessions})
+    return [
+        dict(row) | {"cancelled": row["cancelled_at"] is not None, "roster": members.get(row["group_id"], [])}
+        for row in sessions
+    ]
+
+
+def group_rosters(db, group_ids):
+    """{group_id: [{participant_id, first_name, code_hash, code_hashes}]} for the women enrolled."""
+    if not group_ids:
+        return {}
+    rows = db.execute(
+        f"""SELECT n.group_id, p.id AS participant_id, p.first_name,
+                   (SELECT json_group_array(c.code_hash) FROM cards c
+                     WHERE c.participant_id = p.id AND c.replaced_at IS NULL) AS code_hashes
+              FROM enrolments n JOIN participants p ON p.id = n.participant_id
+             WHERE n.state = 'active' AND n.group_id IN ({", ".join("?" * len(group_ids))})
+             ORDER BY p.first_name COLLATE NOCASE""",
+        sorted(group_ids),
+    ).fetchall()
+    result = {}
+    for row in rows:
+        hashes = json.loads(row["code_hashes"])
+        result.setdefault(row["group_id"], []).append(
+            {
+                "participant_id": row["participant_id"],
+                "first_name": row["first_name"],
+                "code_hash": hashes[-1] if hashes else None,
+                "code_hashes": hashes,
+            }
+        )
+    return result

@@ -1,0 +1,192 @@
+"""The check-in contract: the roster, and check-in items through the outbox, once however often sent."""
+
+import hashlib
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from blueprints.groups import queries as groups
+
+from .conftest import add_group, add_woman, login
+
+
+def now_iso():
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def give_card(db, participant_id, code, replaced=False):
+    db.execute(
+        "INSERT INTO cards (code_hash, participant_id, issued_at, replaced_at) VALUES (?, ?, ?, ?)",
+        [
+            hashlib.sha256(code.encode()).hexdigest(),
+            participant_id,
+            now_iso(),
+            now_iso() if replaced else None,
+        ],
+    )
+
+
+def checkin_item(session_id, card_code=None, participant_id=None, item_id=None):
+    data = {"session_id": session_id, "scanned_at": now_iso()}
+    if card_code:
+        data["card_code"] = card_code
+    if participant_id:
+        data["participant_id"] = participant_id
+    return {"id": item_id or str(uuid.uuid4()), "kind": "checkin", "recorded_at": now_iso(), "data": data}
+
+
+def send(client, *items):
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    response = client.post("/api/v1/outbox", json={"items": list(items)}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["results"]
+
+
+@pytest.fixture
+def today_session(db, staff):
+    """A session of the facilitator's group today, with Amina (card AMINA-CARD-0000001) enrolled."""
+    group_id = add_group(db, staff["facilitator"], date.today(), date.today(), weekdays=tuple(range(7)))
+    amina = add_woman(db, "Amina", "+4520123401")
+    groups.enrol(db, group_id, amina)
+    give_card(db, amina, "AMINA-CARD-0000001")
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    return {"group_id": group_id, "session_id": session_id, "amina": amina}
+
+
+@pytest.fixture
+def facilitator(app, staff):
+    client = app.test_client()
+    login(client, "facilitator")
+    return client
+
+
+def attendance_rows(db, session_id):
+    return db.execute("SELECT * FROM attendance WHERE session_id = ?", [session_id]).fetchall()
+
+
+def test_the_roster_holds_her_sessions_with_first_names_and_card_hashes_only(facilitator, db, today_session):
+    body = facilitator.get("/api/v1/roster").get_json()
+    (session,) = [s for s in body["sessions"] if s["id"] == today_session["session_id"]]
+    assert set(session) >= {"id", "group_name", "starts_at", "ends_at", "place", "checked_in", "roster"}
+    (woman,) = session["roster"]
+    assert woman["first_name"] == "Amina"
+    assert woman["code_hash"] == hashlib.sha256(b"AMINA-CARD-0000001").hexdigest()
+    text = facilitator.get("/api/v1/roster").get_data(as_text=True)
+    assert "+4520123401" not in text and "AMINA-CARD-0000001" not in text
+
+
+def test_a_scan_checks_her_in_and_a_second_scan_records_nothing_new(facilitator, db, today_session):
+    (first,) = send(facilitator, checkin_item(today_session["session_id"], "AMINA-CARD-0000001"))
+    assert (first["status"], first["reason"], first["first_name"]) == ("ok", "", "Amina")
+    (second,) = send(facilitator, checkin_item(today_session["session_id"], "AMINA-CARD-0000001"))
+    assert (second["status"], second["reason"]) == ("duplicate", "already_checked_in")
+    assert len(attendance_rows(db, today_session["session_id"])) == 1
+    roster = facilitator.get("/api/v1/roster").get_json()["sessions"]
+    assert next(s for s in roster if s["id"] == today_session["session_id"])["checked_in"] == 1
+
+
+def test_the_same_item_sent_again_gets_the_same_answer_and_other_content_a_conflict(
+    facilitator, db, today_session
+):
+    item = checkin_item(today_session["session_id"], "AMINA-CARD-0000001")
+    assert send(facilitator, item)[0]["status"] == "ok"
+    assert send(facilitator, item)[0]["status"] == "duplicate"
+    changed = item | {
+        "data": item["data"] | {"scanned_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat()}
+    }
+    assert send(facilitator, changed)[0]["status"] == "conflict"
+    assert len(attendance_rows(db, today_session["session_id"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("NOBODY-HAS-THIS-CARD-1", "card_unknown"), ("OLD-CARD-OF-AMINA-0001", "card_replaced")],
+)
+def test_an_unknown_or_replaced_card_is_refused_with_a_reason(facilitator, db, today_session, code, reason):
+    give_card(db, today_session["amina"], "OLD-CARD-OF-AMINA-0001", replaced=True)
+    (answer,) = send(facilitator, checkin_item(today_session["session_id"], code))
+    assert (answer["status"], answer["reason"]) == ("invalid", reason)
+    assert answer["errors"]["card_code"]
+    assert attendance_rows(db, today_session["session_id"]) == []
+
+
+def test_a_facilitator_cannot_check_in_to_another_facilitators_session(app, db, staff, today_session):
+    from blueprints.auth.queries import create_user
+
+    create_user(db, "other", "facilitator", "correct horse battery", "Other")
+    client = app.test_client()
+    login(client, "other")
+    (answer,) = send(client, checkin_item(today_session["session_id"], "AMINA-CARD-0000001"))
+    assert (answer["status"], answer["reason"]) == ("invalid", "session_not_yours")
+    assert attendance_rows(db, today_session["session_id"]) == []
+    assert [s for s in client.get("/api/v1/roster").get_json()["sessions"]] == []
+
+
+def test_a_cancelled_session_takes_no_check_ins(facilitator, db, today_session):
+    groups.cancel_session(db, today_session["session_id"], "Sygdom")
+    (answer,) = send(facilitator, checkin_item(today_session["session_id"], "AMINA-CARD-0000001"))
+    assert (answer["status"], answer["reason"]) == ("invalid", "session_cancelled")
+
+
+def test_a_woman_not_enrolled_is_checked_in_and_marked(facilitator, db, today_session):
+    samira = add_woman(db, "Samira", "+4520123404")
+    give_card(db, samira, "SAMIRA-CARD-000000001")
+    (answer,) = send(facilitator, checkin_item(today_session["session_id"], "SAMIRA-CARD-000000001"))
+    assert (answer["status"], answer["reason"], answer["enrolled"]) == ("ok", "not_enrolled", False)
+    assert attendance_rows(db, today_session["session_id"])[0]["enrolled"] == 0
+
+
+def test_a_woman_without_her_card_is_checked_in_from_the_list(facilitator, db, today_session):
+    (answer,) = send(
+        facilitator, checkin_item(today_session["session_id"], participant_id=today_session["amina"])
+    )
+    assert answer["status"] == "ok"
+    assert attendance_rows(db, today_session["session_id"])[0]["method"] == "manual"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"session_id": "abc", "card_code": "AMINA-CARD-0000001", "scanned_at": "now"},
+        {"session_id": 2**70, "card_code": "x" * 10_000},
+        {"session_id": [1], "card_code": {"a": 1}, "scanned_at": None},
+        {"session_id": 1, "card_code": "\x00" * 20, "scanned_at": "2026-01-01T10:00:00"},
+    ],
+)
+def test_bad_check_in_fields_are_named_never_a_500(facilitator, data):
+    item = {"id": str(uuid.uuid4()), "kind": "checkin", "recorded_at": now_iso(), "data": data}
+    (answer,) = send(facilitator, item)
+    assert answer["status"] == "invalid" and answer["errors"]
+
+
+def test_two_hundred_check_ins_from_four_phones_each_sent_twice_make_two_hundred_rows(app, db, staff):
+    from .test_concurrency import in_parallel
+
+    group_id = add_group(
+        db, staff["facilitator"], date.today(), date.today(), weekdays=tuple(range(7)), capacity=200
+    )
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    codes = []
+    for index in range(200):
+        woman = add_woman(db, f"W{index}", f"+4521{index:06d}")
+        groups.enrol(db, group_id, woman)
+        codes.append(f"CARD-{index:04d}-ABCDEFGHIJ")
+        give_card(db, woman, codes[-1])
+    # Four phones each scanned every woman (as if all four stood at the door), each sends its batch twice.
+    batches = [[checkin_item(session_id, code) for code in codes] for _phone in range(4)]
+    clients = []
+    for _phone in range(4):
+        client = app.test_client()
+        login(client, "facilitator")
+        clients.append(client)
+
+    def phone(index):
+        return send(clients[index], *batches[index]) + send(clients[index], *batches[index])
+
+    answers = in_parallel(phone, 4)
+    statuses = [answer["status"] for per_phone in answers for answer in per_phone]
+    assert len(statuses) == 1600 and set(statuses) <= {"ok", "duplicate"}
+    assert statuses.count("ok") == 200
+    assert len(attendance_rows(db, session_id)) == 200
