@@ -1,3 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("checkin", __name__)
+"""Check-in and attendance: the rules and SQL shared by the outbox, the roster and the register."""

@@ -146,3 +146,60 @@ def group_rosters(db, group_ids):
             }
         )
     return result
+
+
+def register(db, group_id, since, until):
+    """The attendance register of a group between two moments: its sessions, the women, who came when."""
+    sessions = db.execute(
+        """SELECT id, starts_at, ends_at, cancelled_at FROM sessions
+            WHERE group_id = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at""",
+        [group_id, since, until],
+    ).fetchall()
+    marks = db.execute(
+        """SELECT a.session_id, a.participant_id, a.method FROM attendance a
+             JOIN sessions s ON s.id = a.session_id
+            WHERE s.group_id = ? AND s.starts_at >= ? AND s.starts_at < ?""",
+        [group_id, since, until],
+    ).fetchall()
+    came = sorted({mark["participant_id"] for mark in marks})
+    women = db.execute(
+        f"""SELECT p.id, p.first_name, coalesce(n.state, 'not_enrolled') AS state FROM participants p
+              LEFT JOIN enrolments n ON n.participant_id = p.id AND n.group_id = ?
+             WHERE n.state = 'active' OR p.id IN ({", ".join("?" * len(came)) or "NULL"})
+             ORDER BY p.first_name COLLATE NOCASE, p.id""",
+        [group_id, *came],
+    ).fetchall()
+    return sessions, women, {(mark["session_id"], mark["participant_id"]): mark["method"] for mark in marks}
+
+
+def women_to_follow_up(db, days_unseen=5, now=None):
+    """Women in a group who missed their last two held sessions, or were not seen for `days_unseen` days."""
+    now = now or datetime.now(UTC)
+    rows = db.execute(
+        """WITH held AS (
+               SELECT n.participant_id, s.id AS session_id, s.starts_at,
+                      row_number() OVER (PARTITION BY n.participant_id ORDER BY s.starts_at DESC) AS recent
+                 FROM enrolments n JOIN sessions s ON s.group_id = n.group_id
+                WHERE n.state = 'active' AND s.cancelled_at IS NULL AND s.ends_at <= :now
+                  AND s.starts_at >= n.joined_at)
+           SELECT p.id, p.first_name, p.phone,
+                  (SELECT max(a.checked_in_at) FROM attendance a WHERE a.participant_id = p.id) AS last_seen,
+                  (SELECT min(n.joined_at) FROM enrolments n WHERE n.participant_id = p.id AND n.state = 'active')
+                      AS joined,
+                  (SELECT count(*) FROM held h WHERE h.participant_id = p.id AND h.recent <= 2) AS last_two,
+                  (SELECT count(*) FROM held h JOIN attendance a
+                          ON a.session_id = h.session_id AND a.participant_id = h.participant_id
+                    WHERE h.participant_id = p.id AND h.recent <= 2) AS came_to_last_two
+             FROM participants p
+            WHERE p.id IN (SELECT participant_id FROM enrolments WHERE state = 'active')
+            ORDER BY p.first_name COLLATE NOCASE""",
+        {"now": now.isoformat(timespec="seconds")},
+    ).fetchall()
+    cutoff = (now - timedelta(days=days_unseen)).isoformat(timespec="seconds")
+    result = []
+    for row in rows:
+        missed_two = row["last_two"] == 2 and row["came_to_last_two"] == 0
+        unseen = (row["last_seen"] or row["joined"] or cutoff) < cutoff
+        if missed_two or unseen:
+            result.append(dict(row) | {"missed_two": missed_two, "unseen": unseen})
+    return result

@@ -7,6 +7,7 @@ from qr import qr_svg
 from sms import sender_for
 
 from ..auth.access import staff_required
+from ..checkin import queries as checkin
 from ..home.labels import ACTIVITIES
 from ..me import links
 from . import bp, queries
@@ -84,3 +85,10 @@ def revoke_link(participant_id):
         links.revoke_links(db, participant_id)
     flash(_("Her link is stopped. Her page no longer opens on any phone."), "ok")
     return redirect(url_for("participants.participant", participant_id=participant_id))
+
+
+@bp.route("/follow-up")
+@staff_required("coordinator", "admin")
+def follow_up():
+    """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
+    return render_template("participants/follow_up.html", women=checkin.women_to_follow_up(get_db()))

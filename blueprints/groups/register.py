@@ -1,0 +1,124 @@
+"""The attendance register of a group: a page, CSV and Excel."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import xlsxwriter
+from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
+
+from db import get_db
+
+from ..auth.access import staff_required
+from ..checkin import queries
+from . import bp
+from .routes import GROUP_ROLES, group_or_abort
+from .schedule import LOCAL, local_to_utc
+
+REGISTER_WEEKS = 12
+
+
+def period():
+    """The register's days from the query string (default: the last 12 weeks up to today)."""
+    try:
+        last = date.fromisoformat(request.args.get("to") or date.today().isoformat())
+        first = date.fromisoformat(
+            request.args.get("from") or (last - timedelta(weeks=REGISTER_WEEKS)).isoformat()
+        )
+    except ValueError:
+        abort(400)
+    if first > last or (last - first).days > 3 * 366:
+        abort(400)
+    return first, last
+
+
+def register_table(group_id):
+    first, last = period()
+    since = local_to_utc(first, datetime.min.time()).isoformat()
+    until = local_to_utc(last + timedelta(days=1), datetime.min.time()).isoformat()
+    sessions, women, marks = queries.register(get_db(), group_id, since, until)
+    return first, last, sessions, women, marks
+
+
+@bp.route("/groups/<id:group_id>/register")
+@staff_required(*GROUP_ROLES)
+def register(group_id):
+    """The attendance register: sessions × women, with totals."""
+    group = group_or_abort(group_id)
+    first, last, sessions, women, marks = register_table(group_id)
+    return render_template(
+        "groups/register.html",
+        group=group,
+        first=first,
+        last=last,
+        sessions=sessions,
+        women=women,
+        marks=marks,
+        per_woman={woman["id"]: sum((s["id"], woman["id"]) in marks for s in sessions) for woman in women},
+        per_session={s["id"]: sum((s["id"], woman["id"]) in marks for woman in women) for s in sessions},
+    )
+
+
+def spreadsheet_safe(text):
+    """A cell that a spreadsheet will not run as a formula (names come from self sign-up forms too)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def register_rows(group_id):
+    """The register as rows: a header, one row per woman, a totals row."""
+    first, last, sessions, women, marks = register_table(group_id)
+    header = (
+        [_("First name")]
+        + [
+            datetime.fromisoformat(s["starts_at"]).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+            + (" " + _("(cancelled)") if s["cancelled_at"] else "")
+            for s in sessions
+        ]
+        + [_("Total")]
+    )
+    rows = [header]
+    for woman in women:
+        cells = [1 if (s["id"], woman["id"]) in marks else 0 for s in sessions]
+        rows.append([spreadsheet_safe(woman["first_name"]), *cells, sum(cells)])
+    totals = [sum(1 for woman in women if (s["id"], woman["id"]) in marks) for s in sessions]
+    rows.append([_("Total"), *totals, sum(totals)])
+    return f"register-{group_id}-{first}-{last}", rows
+
+
+@bp.route("/groups/<id:group_id>/register.csv")
+@staff_required(*GROUP_ROLES)
+def register_csv(group_id):
+    """The register as CSV (UTF-8 with a byte-order mark, so spreadsheets read the letters right)."""
+    group_or_abort(group_id)
+    name, rows = register_rows(group_id)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    response = make_response("\ufeff" + buffer.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@bp.route("/groups/<id:group_id>/register.xlsx")
+@staff_required(*GROUP_ROLES)
+def register_xlsx(group_id):
+    """The register as an Excel workbook."""
+    group_or_abort(group_id)
+    name, rows = register_rows(group_id)
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(_("Register"))
+    bold = workbook.add_format({"bold": True})
+    for row_number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if isinstance(value, int):
+                sheet.write_number(row_number, column, value, bold if row_number == len(rows) - 1 else None)
+            else:
+                sheet.write_string(row_number, column, value, bold if row_number == 0 else None)
+    sheet.freeze_panes(1, 1)
+    workbook.close()
+    response = make_response(output.getvalue())
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -1,0 +1,120 @@
+"""The attendance register (page, CSV, Excel) and the list of women to call."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from blueprints.checkin import queries as checkin
+from blueprints.groups import queries as groups
+
+from .conftest import add_group, add_woman, translated
+
+
+def attend(db, session_id, participant_id, method="qr", at=None):
+    at = at or datetime.now(UTC).isoformat(timespec="seconds")
+    enrolled = True
+    checkin.record_checkin(
+        db, session_id, participant_id, at, method, enrolled, None, f"{session_id}-{participant_id}"
+    )
+
+
+@pytest.fixture
+def past_group(db, staff):
+    """Three weeks of Mondays, Wednesdays and Fridays behind us, with Amina, Fatma and a walk-in."""
+    first = date.today() - timedelta(weeks=3)
+    group_id = add_group(
+        db, staff["facilitator"], first, date.today() - timedelta(days=1), weekdays=(0, 2, 4)
+    )
+    amina, fatma, walk_in = (
+        add_woman(db, name, f"+45201234{n:02d}") for n, name in enumerate(["Amina", "=cmd|x", "Nour"])
+    )
+    for woman in (amina, fatma):
+        groups.enrol(db, group_id, woman)
+    db.execute("UPDATE enrolments SET joined_at = '2000-01-01T00:00:00+00:00'")
+    sessions = groups.group_sessions(db, group_id, "2000")
+    for session in sessions:
+        attend(db, session["id"], amina)
+    attend(db, sessions[0]["id"], fatma)
+    attend(db, sessions[1]["id"], walk_in, "walk_in")
+    return {"group_id": group_id, "sessions": sessions, "amina": amina, "fatma": fatma, "walk_in": walk_in}
+
+
+def test_the_register_shows_sessions_by_women_with_totals(app, login_as, past_group):
+    client = login_as("facilitator")
+    page = client.get(f"/da/groups/{past_group['group_id']}/register").get_data(as_text=True)
+    held = len(past_group["sessions"])
+    assert page.count("<time") == held
+    assert page.count("✓") == held + 2
+    assert f"<td>{held}</td>" in page  # Amina came every time
+    assert translated(app, "da", "not enrolled") in page  # the walk-in is listed, marked
+    assert f"<td>{held + 2}</td></tr></tfoot>" in page
+
+
+def test_the_register_downloads_as_csv_with_formulas_defused(login_as, past_group):
+    client = login_as("coordinator")
+    response = client.get(f"/da/groups/{past_group['group_id']}/register.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    held = len(past_group["sessions"])
+    assert len(rows[0]) == held + 2
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Amina"][-1] == str(held)
+    assert "'=cmd|x" in by_name and by_name["'=cmd|x"][1:][0] == "1"
+    assert rows[-1][-1] == str(held + 2)
+
+
+def test_the_register_downloads_as_an_excel_workbook(login_as, past_group):
+    client = login_as("coordinator")
+    response = client.get(f"/da/groups/{past_group['group_id']}/register.xlsx")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"  # a zip: the xlsx container
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert "Amina" in strings and "=cmd|x" in strings
+    assert "<f>" not in sheet  # no formula anywhere
+
+
+@pytest.mark.parametrize(
+    "query", ["?from=2026-13-01", "?from=2026-05-01&to=2026-01-01", "?from=1900-01-01&to=2026-01-01"]
+)
+def test_impossible_register_days_are_a_400_not_a_500(login_as, past_group, query):
+    client = login_as("coordinator")
+    assert client.get(f"/da/groups/{past_group['group_id']}/register{query}").status_code == 400
+
+
+def test_a_facilitator_sees_only_her_groups_register(app, db, login_as, past_group):
+    from blueprints.auth.queries import create_user
+
+    from .conftest import login
+
+    create_user(db, "other", "facilitator", "correct horse battery", "Other")
+    client = app.test_client()
+    login(client, "other")
+    for suffix in ("", ".csv", ".xlsx"):
+        assert client.get(f"/da/groups/{past_group['group_id']}/register{suffix}").status_code == 403
+
+
+def test_women_who_missed_their_last_two_sessions_or_were_not_seen_for_five_days_are_listed(
+    app, db, login_as, past_group
+):
+    client = login_as("coordinator")
+    page = client.get("/da/follow-up").get_data(as_text=True)
+    assert "=cmd|x" in page  # came only to the first session, three weeks ago
+    assert 'href="tel:+4520123401"' in page
+    assert "Amina" not in page  # came to every session
+    assert translated(app, "da", "Missed her last two sessions.") in page
+
+
+def test_a_woman_who_just_joined_is_not_listed_yet(db, staff):
+    group_id = add_group(db, staff["facilitator"], date.today() + timedelta(days=1))
+    groups.enrol(db, group_id, add_woman(db, "Ny", "+4520999999"))
+    assert checkin.women_to_follow_up(db) == []
+    later = datetime.now(UTC) + timedelta(days=6)
+    assert [row["first_name"] for row in checkin.women_to_follow_up(db, now=later)] == ["Ny"]
