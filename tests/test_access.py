@@ -91,6 +91,13 @@ EXPECTED = {
     "groups.register_csv": ("GET", "/{lang}/groups/{group_id}/register.csv", GROUPS),
     "groups.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
     "participants.follow_up": ("GET", "/{lang}/follow-up", CASEWORK),
+    "participants.new_card": ("POST", "/{lang}/participants/{participant_id}/card", CASEWORK),
+    # Amina got a card just above, so there is no one left to print for: back to the group.
+    "groups.print_cards": (
+        "POST",
+        "/{lang}/groups/{group_id}/cards",
+        CASEWORK | {"coordinator": 302, "admin": 302},
+    ),
     "participants.participants": ("GET", "/{lang}/participants", CASEWORK),
     "participants.participant": ("GET", "/{lang}/participants/{participant_id}", CASEWORK),
     "participants.new_link": ("POST", "/{lang}/participants/{participant_id}/link", CASEWORK),

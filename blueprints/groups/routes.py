@@ -10,7 +10,8 @@ from i18n import LANGUAGES
 from ..auth.access import staff_required
 from ..home.labels import ACTIVITIES
 from ..outreach.queries import estates
-from ..participants.queries import find_participants
+from ..participants.queries import find_participants, members_without_card
+from ..participants.routes import new_cards
 from . import bp, queries, reminders
 from .forms import EVERY_WEEKS, CancelForm, GroupForm, SessionTimeForm, TopicForm
 from .schedule import Schedule, local_day, session_times, weekday_names
@@ -379,3 +380,16 @@ def printable_schedule(group_id):
     return render_template(
         "groups/print.html", group=row, sessions=sessions, activities=ACTIVITIES, languages=LANGUAGES
     )
+
+
+@bp.route("/groups/<id:group_id>/cards", methods=["POST"])
+@staff_required("coordinator", "admin")
+def print_cards(group_id):
+    """Print cards, 8 to an A4 sheet, for the group's women who have none (or for all, replacing theirs)."""
+    group_or_abort(group_id)
+    db = get_db()
+    women = members_without_card(db, group_id, everyone=request.form.get("which") == "all")
+    if not women:
+        flash(_("Every woman in the group has a card."), "ok")
+        return redirect(url_for("groups.group", group_id=group_id))
+    return render_template("participants/cards.html", cards=new_cards(db, women))

@@ -43,3 +43,36 @@ def groups_of(db, participant_id):
             ORDER BY CASE n.state WHEN 'active' THEN 0 WHEN 'waitlist' THEN 1 ELSE 2 END, g.name""",
         [participant_id],
     ).fetchall()
+
+
+def issue_card(db, participant_id, code_hash, issued_at):
+    """Give her a new printed card; her earlier printed cards stop working (the one on her page stays)."""
+    db.execute(
+        """UPDATE cards SET replaced_at = ? WHERE participant_id = ? AND link_hash IS NULL
+              AND replaced_at IS NULL""",
+        [issued_at, participant_id],
+    )
+    db.execute(
+        "INSERT INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, ?)",
+        [code_hash, participant_id, issued_at],
+    )
+
+
+def printed_card_issued(db, participant_id):
+    """When her working printed card was issued, or None."""
+    row = db.execute(
+        """SELECT max(issued_at) AS issued_at FROM cards
+            WHERE participant_id = ? AND link_hash IS NULL AND replaced_at IS NULL""",
+        [participant_id],
+    ).fetchone()
+    return row["issued_at"]
+
+
+def members_without_card(db, group_id, everyone=False):
+    """The women enrolled in a group (only those without a working printed card, unless `everyone`)."""
+    sql = """SELECT p.id, p.first_name FROM enrolments n JOIN participants p ON p.id = n.participant_id
+              WHERE n.group_id = ? AND n.state = 'active'"""
+    if not everyone:
+        sql += """ AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.participant_id = p.id
+                                     AND c.link_hash IS NULL AND c.replaced_at IS NULL)"""
+    return db.execute(sql + " ORDER BY p.first_name COLLATE NOCASE", [group_id]).fetchall()

@@ -1,3 +1,7 @@
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -39,6 +43,7 @@ def render_participant(row, new_link=None, status=200):
         participant=row,
         groups=queries.groups_of(db, row["id"]),
         link=links.current_link(db, row["id"]),
+        card_issued=queries.printed_card_issued(db, row["id"]),
         new_link=new_link,
         new_link_qr=qr_svg(new_link) if new_link else None,
         activities=ACTIVITIES,
@@ -92,3 +97,23 @@ def revoke_link(participant_id):
 def follow_up():
     """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
     return render_template("participants/follow_up.html", women=checkin.women_to_follow_up(get_db()))
+
+
+def new_cards(db, women):
+    """Issue a new card to each woman; return [(first name, QR SVG)] to print (the codes are not kept)."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    printed = []
+    with transaction(db):
+        for woman in women:
+            code = secrets.token_urlsafe(16)
+            queries.issue_card(db, woman["id"], hashlib.sha256(code.encode()).hexdigest(), stamp)
+            printed.append((woman["first_name"], qr_svg(code)))
+    return printed
+
+
+@bp.route("/participants/<id:participant_id>/card", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def new_card(participant_id):
+    """Print (or show on screen) a new card for her; her old printed card stops working."""
+    row = participant_or_404(participant_id)
+    return render_template("participants/cards.html", cards=new_cards(get_db(), [row]))
