@@ -50,6 +50,7 @@ EXPECTED = {
     "outreach.my_signups": ("GET", "/{lang}/signups/mine", {"anonymous": 302, "other": 200}),
     "groups.groups": ("GET", "/{lang}/groups", GROUPS),
     "groups.today": ("GET", "/{lang}/today", GROUPS),
+    "groups.scanner": ("GET", "/{lang}/scan", GROUPS),
     "groups.new_group": ("GET", "/{lang}/groups/new", GROUPS),
     "groups.group": ("GET", "/{lang}/groups/{group_id}", GROUPS),
     "groups.edit_group": ("GET", "/{lang}/groups/{group_id}/edit", GROUPS),

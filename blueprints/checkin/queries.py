@@ -108,7 +108,9 @@ def roster(db, user, days=ROSTER_DAYS):
     sessions = db.execute(
         f"""SELECT s.id, s.group_id, g.name AS group_name, g.activity, s.starts_at, s.ends_at,
                    coalesce(s.place, g.place) AS place, s.cancelled_at,
-                   (SELECT count(*) FROM attendance a WHERE a.session_id = s.id) AS checked_in
+                   (SELECT count(*) FROM attendance a WHERE a.session_id = s.id) AS checked_in,
+                   (SELECT json_group_array(a.participant_id) FROM attendance a WHERE a.session_id = s.id)
+                       AS checked_in_ids
               FROM sessions s JOIN groups g ON g.id = s.group_id
              WHERE s.starts_at >= :since AND s.starts_at < :until {mine}
              ORDER BY s.starts_at""",
@@ -116,7 +118,12 @@ def roster(db, user, days=ROSTER_DAYS):
     ).fetchall()
     members = group_rosters(db, {row["group_id"] for row in sessions})
     return [
-        dict(row) | {"cancelled": row["cancelled_at"] is not None, "roster": members.get(row["group_id"], [])}
+        dict(row)
+        | {
+            "cancelled": row["cancelled_at"] is not None,
+            "checked_in_ids": json.loads(row["checked_in_ids"]),
+            "roster": members.get(row["group_id"], []),
+        }
         for row in sessions
     ]
 

@@ -12,6 +12,7 @@ from ..home.labels import ACTIVITIES
 from ..outreach.queries import estates
 from ..participants.queries import find_participants, members_without_card
 from ..participants.routes import new_cards
+from ..pwa.offline import offline_page
 from . import bp, queries, reminders
 from .forms import EVERY_WEEKS, CancelForm, GroupForm, SessionTimeForm, TopicForm
 from .schedule import Schedule, local_day, session_times, weekday_names
@@ -393,3 +394,12 @@ def print_cards(group_id):
         flash(_("Every woman in the group has a card."), "ok")
         return redirect(url_for("groups.group", group_id=group_id))
     return render_template("participants/cards.html", cards=new_cards(db, women))
+
+
+@bp.route("/scan")
+@staff_required(*GROUP_ROLES)
+@offline_page
+def scanner():
+    """Check women in at the door: the camera reads their cards, with or without a connection."""
+    g.blob_workers = True  # the QR decoder runs in a blob: worker where the phone has no BarcodeDetector
+    return render_template("groups/scanner.html")

@@ -32,6 +32,9 @@
 
   // After a logout or a new login nothing the previous user saw may stay on a shared phone.
   // The page just shown is this user's own and may stay (the service worker saved it a moment ago).
+  if (document.body && document.body.dataset.forgetPages) {
+    try { localStorage.removeItem("roster"); } catch (error) { /* storage off: nothing kept */ }
+  }
   if (document.body && document.body.dataset.forgetPages && window.caches) {
     caches.open("pages").then(function (cache) {
       return cache.keys().then(function (requests) {

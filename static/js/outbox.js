@@ -1,4 +1,4 @@
-// The phone's outbox: sign-ups (and later check-ins) wait in IndexedDB until the server has them.
+// The phone's outbox: sign-ups and check-ins wait in IndexedDB until the server has them.
 // The server is idempotent; an item leaves the phone only on "ok" or "duplicate".
 (function () {
   "use strict";
@@ -95,7 +95,7 @@
     items.forEach(function (item) {
       var card = document.createElement("li");
       card.className = "card";
-      var firstName = paragraph("when", (item.data && item.data.first_name) || say("unnamed"));
+      var firstName = paragraph("when", item.label || (item.data && item.data.first_name) || say("unnamed"));
       firstName.dir = "auto";
       firstName.id = name + "-" + item.id;
       card.appendChild(firstName);
@@ -114,7 +114,7 @@
   function renderAttention(items) {
     renderList("outbox-attention", items, function (card, item, nameId) {
       attentionMessages(item).forEach(function (message) { card.appendChild(paragraph("error", message)); });
-      if (item.reason !== "erased") {
+      if (item.kind === "signup" && item.reason !== "erased") {
         card.appendChild(button(say("edit"), "button small", nameId, function () { editItem(item); }));
       }
       card.appendChild(button(say("delete"), "button small secondary", nameId, function () {
@@ -417,6 +417,7 @@
 
   function applyResults(batch, results) {
     var byId = {};
+    var answered = [];
     batch.forEach(function (item) { byId[item.id] = item; });
     settled = 0;
     return withStore("readwrite", function (store) {
@@ -428,6 +429,7 @@
         store.get(sent.id).onsuccess = function (event) {
           var current = event.target.result;
           if (!current || sameContent(current, sent) === false) return;
+          answered.push({ item: sent, result: result });
           if (result.status === "ok" || result.status === "duplicate") {
             store.delete(sent.id);
           } else {
@@ -438,7 +440,13 @@
           }
         };
       });
-    }).then(function () { return settled; });
+    }).then(function () {
+      // Tell the page (the scanner shows each answer as it comes).
+      answered.forEach(function (answer) {
+        document.dispatchEvent(new CustomEvent("outbox:result", { detail: answer }));
+      });
+      return settled;
+    });
   }
 
   function sameContent(a, b) {
@@ -487,6 +495,12 @@
     if (document.visibilityState === "visible") replay();
   });
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-  window.outbox = { replay: replay, items: allItems, render: render }; // for tests and the console
+  // Other pages (the scanner) queue their items here: saved on the phone first, then sent.
+  function add(item) {
+    var stored = Object.assign({ recorded_at: new Date().toISOString() }, item, { owner: ME, state: "waiting", errors: {} });
+    return putItem(stored).then(render).then(function () { replay(); return stored; });
+  }
+
+  window.outbox = { add: add, replay: replay, items: allItems, render: render };
   render().then(replay);
 })();

@@ -122,7 +122,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/groups/1/register",
             "/follow-up",
         ],
-        "facilitator": ["/", "/today", "/groups", "/groups/2/schedule"],
+        "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan"],
         "outreach": ["/", "/signup", "/signups/mine"],
     }.items():
         log_in(page, live_server, role, lang)

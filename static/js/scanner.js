@@ -1,0 +1,235 @@
+// The check-in scanner: reads QR cards with the camera, decides on the phone from the roster it keeps
+// (first names and card hashes only), and queues every check-in in the outbox, online or not.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-scanner]");
+  if (!root || !window.outbox) return;
+
+  var TEXT = JSON.parse(document.getElementById("scanner-text").textContent);
+  var ROSTER_KEY = "roster";
+  var ZONE = "Europe/Copenhagen"; // the programme's times, whatever the phone is set to
+  var SAME_CARD_PAUSE = 3000; // the camera sees a card in many frames: one scan per card and pause
+  var select = root.querySelector("[data-session]");
+  var nameLine = root.querySelector("[data-scan-name]");
+  var statusLine = root.querySelector("[data-scan-status]");
+  var result = root.querySelector("[data-scan-result]");
+  var enrolForm = root.querySelector("[data-enrol]");
+  var manualList = root.querySelector("[data-manual-list]");
+  var lang = document.documentElement.lang;
+  var roster = { sessions: [] };
+  var lastCode = { code: null, at: 0 };
+  var pending = {}; // outbox item id -> what was shown for it
+  var audio = null;
+
+  function currentSession() {
+    return roster.sessions.find(function (session) { return String(session.id) === select.value; });
+  }
+
+  function seenKey(session) { return "checked-in-" + session.id; }
+
+  function seen(session) {
+    var local = JSON.parse(sessionStorage.getItem(seenKey(session)) || "[]");
+    return new Set(local.concat(session.checked_in_ids || []));
+  }
+
+  function markSeen(session, participantId) {
+    var ids = Array.from(seen(session));
+    ids.push(participantId);
+    sessionStorage.setItem(seenKey(session), JSON.stringify(ids));
+  }
+
+  // The roster: fresh from the server when online, else the copy kept on the phone.
+  function loadRoster() {
+    return fetch("/api/v1/roster", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error("roster " + response.status);
+      return response.json();
+    }).then(function (body) {
+      body.fetched_at = new Date().toISOString();
+      localStorage.setItem(ROSTER_KEY, JSON.stringify(body));
+      return body;
+    }).catch(function () {
+      return JSON.parse(localStorage.getItem(ROSTER_KEY) || '{"sessions": []}');
+    });
+  }
+
+  function showSessions() {
+    select.textContent = "";
+    var open = roster.sessions.filter(function (session) { return !session.cancelled; });
+    if (!open.length) {
+      show("", TEXT.no_sessions, "");
+      return;
+    }
+    var now = Date.now();
+    var chosen = open.find(function (session) { return new Date(session.ends_at).getTime() > now; }) || open[0];
+    open.forEach(function (session) {
+      var option = document.createElement("option");
+      option.value = session.id;
+      var starts = new Date(session.starts_at);
+      option.textContent = session.group_name + " · " + starts.toLocaleString(lang, {
+        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: ZONE
+      });
+      option.selected = session === chosen;
+      select.appendChild(option);
+    });
+    if (roster.fetched_at) {
+      root.querySelector("[data-roster-age]").textContent = TEXT.roster_from.replace(
+        "{when}", new Date(roster.fetched_at).toLocaleString(lang, { hour: "2-digit", minute: "2-digit", timeZone: ZONE }));
+    }
+    showManualList();
+  }
+
+  function showManualList() {
+    var session = currentSession();
+    manualList.textContent = "";
+    if (!session) return;
+    var already = seen(session);
+    session.roster.forEach(function (woman) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button secondary" + (already.has(woman.participant_id) ? " done" : "");
+      button.dir = "auto";
+      button.textContent = woman.first_name;
+      button.setAttribute("aria-pressed", already.has(woman.participant_id) ? "true" : "false");
+      button.addEventListener("click", function () { checkIn(session, woman, { participant_id: woman.participant_id, method: "manual" }); });
+      item.appendChild(button);
+      manualList.appendChild(item);
+    });
+  }
+
+  function show(name, status, kind) {
+    nameLine.textContent = name;
+    statusLine.textContent = status;
+    result.className = "scan-result " + (kind || "");
+    enrolForm.hidden = true;
+  }
+
+  function signal(kind) {
+    if (navigator.vibrate) navigator.vibrate(kind === "ok" ? 120 : [60, 60, 60]);
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.frequency.value = kind === "ok" ? 880 : 330;
+      gain.gain.value = 0.2;
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.15);
+    } catch (error) {
+      // No sound on this phone: the screen says it all.
+    }
+  }
+
+  function sha256(text) {
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buffer) {
+      return Array.from(new Uint8Array(buffer)).map(function (byte) { return byte.toString(16).padStart(2, "0"); }).join("");
+    });
+  }
+
+  function onCode(code) {
+    var now = Date.now();
+    if (code === lastCode.code && now - lastCode.at < SAME_CARD_PAUSE) return;
+    lastCode = { code: code, at: now };
+    var session = currentSession();
+    if (!session) return;
+    sha256(code).then(function (hash) {
+      var woman = session.roster.find(function (entry) {
+        return (entry.code_hashes || [entry.code_hash]).indexOf(hash) !== -1;
+      });
+      checkIn(session, woman, { card_code: code, method: "qr" });
+    });
+  }
+
+  // Decide on the phone, show it at once, and queue the check-in; the server's answer may refine it.
+  function checkIn(session, woman, how) {
+    if (woman && seen(session).has(woman.participant_id)) {
+      show(woman.first_name, TEXT.already, "already");
+      signal("already");
+      return;
+    }
+    var data = { session_id: session.id, scanned_at: new Date().toISOString() };
+    if (how.card_code) data.card_code = how.card_code;
+    else { data.participant_id = how.participant_id; data.method = how.method; }
+    var item = { id: crypto.randomUUID(), kind: "checkin", data: data, label: woman ? woman.first_name : TEXT.card };
+    if (woman) {
+      markSeen(session, woman.participant_id);
+      show(woman.first_name, TEXT.checked_in, "ok");
+      signal("ok");
+      showManualList();
+    } else {
+      show("", navigator.onLine === false ? TEXT.queued_unknown : TEXT.checking, "waiting");
+    }
+    pending[item.id] = { session: session, known: Boolean(woman) };
+    window.outbox.add(item);
+  }
+
+  document.addEventListener("outbox:result", function (event) {
+    var answer = event.detail.result;
+    var shown = pending[answer.id];
+    if (!shown) return;
+    delete pending[answer.id];
+    if (answer.participant_id) markSeen(shown.session, answer.participant_id);
+    if (shown.known && answer.status === "ok" && answer.reason !== "not_enrolled") return; // already shown
+    if (answer.status === "ok" && answer.reason === "not_enrolled") {
+      show(answer.first_name, TEXT.not_enrolled, "ok");
+      offerEnrolment(shown.session, answer.participant_id);
+      signal("ok");
+    } else if (answer.status === "ok") {
+      show(answer.first_name, TEXT.checked_in, "ok");
+      signal("ok");
+    } else if (answer.status === "duplicate") {
+      show(answer.first_name || "", TEXT.already, "already");
+    } else {
+      show("", TEXT[answer.reason] || TEXT.refused, "refused");
+      signal("refused");
+    }
+    showManualList();
+  });
+
+  function offerEnrolment(session, participantId) {
+    enrolForm.hidden = false;
+    enrolForm.action = "/" + lang + "/groups/" + session.group_id + "/members";
+    enrolForm.elements.participant_id.value = participantId;
+  }
+
+  enrolForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(enrolForm.action, { method: "POST", body: new FormData(enrolForm), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok) {
+          enrolForm.hidden = true;
+          statusLine.textContent = TEXT.enrolled;
+          return loadRoster().then(function (body) { roster = body; showSessions(); });
+        }
+      });
+  });
+
+  select.addEventListener("change", function () {
+    show("", "", "");
+    showManualList();
+  });
+
+  function startCamera() {
+    if (!window.QrScanner) return cameraDenied();
+    var scanner = new QrScanner(root.querySelector("[data-video]"), function (scan) { onCode(scan.data); }, {
+      returnDetailedScanResult: true,
+      maxScansPerSecond: 10,
+      preferredCamera: "environment"
+    });
+    window.scanner = scanner; // for tests and the console
+    scanner.start().catch(cameraDenied);
+  }
+
+  function cameraDenied() {
+    root.querySelector("[data-camera]").hidden = true;
+    root.querySelector("[data-camera-denied]").hidden = false;
+    var first = manualList.querySelector("button");
+    if (first) first.focus();
+  }
+
+  loadRoster().then(function (body) {
+    roster = body;
+    showSessions();
+    startCamera();
+  });
+})();
