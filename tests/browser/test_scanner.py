@@ -154,4 +154,7 @@ def test_an_unknown_card_is_said_plainly_and_records_nothing(camera_browser, liv
     unknown = catalog_text("tr", "Unknown card. Use the list below, or give her a new card.")
     wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {unknown!r}")
     assert server_db.execute("SELECT count(*) FROM attendance").fetchone()[0] == before
+    # Nothing is dropped silently: the refused check-in waits in "Needs attention" until she deletes it.
+    wait_until(page, "!document.querySelector('[data-outbox-attention]').hidden")
+    assert catalog_text("tr", "This card is not known.") in page.inner_text("[data-outbox-attention]")
     context.close()
