@@ -1,6 +1,7 @@
 """The SQLite connection, its transaction helper and the schema migrations."""
 
 import contextlib
+import os
 import sqlite3
 import threading
 
@@ -34,12 +35,23 @@ def get_db():
     if "db" not in g:
         path = current_app.config["DATABASE"]
         kept = getattr(_kept, "db", None)
-        if kept is None or _kept.path != path:
+        # A file replaced under the same name (demo rebuilt, backup restored) needs a new connection.
+        identity = (path, *file_identity(path))
+        if kept is None or _kept.identity != identity:
             if kept is not None:
                 kept.close()
-            _kept.db, _kept.path = connect(path), path
+            _kept.db = connect(path)
+            _kept.identity = (path, *file_identity(path))
         g.db = _kept.db
     return g.db
+
+
+def file_identity(path):
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (None, None)
+    return (status.st_dev, status.st_ino)
 
 
 def close_db(_exception=None):

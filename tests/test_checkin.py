@@ -190,3 +190,30 @@ def test_two_hundred_check_ins_from_four_phones_each_sent_twice_make_two_hundred
     assert len(statuses) == 1600 and set(statuses) <= {"ok", "duplicate"}
     assert statuses.count("ok") == 200
     assert len(attendance_rows(db, session_id)) == 200
+
+
+def test_a_lost_answer_resent_still_says_not_enrolled(facilitator, db, today_session):
+    samira = add_woman(db, "Samira", "+4520123404")
+    give_card(db, samira, "SAMIRA-CARD-000000001")
+    item = checkin_item(today_session["session_id"], "SAMIRA-CARD-000000001")
+    assert send(facilitator, item)[0]["reason"] == "not_enrolled"
+    (again,) = send(facilitator, item)
+    assert (again["status"], again["reason"], again["first_status"]) == ("duplicate", "not_enrolled", "ok")
+
+
+def test_a_facilitator_checks_in_by_name_only_women_of_the_group(facilitator, db, today_session):
+    stranger = add_woman(db, "Fremmed", "+4520123499")
+    (answer,) = send(facilitator, checkin_item(today_session["session_id"], participant_id=stranger))
+    assert (answer["status"], answer["reason"]) == ("invalid", "participant_not_in_group")
+    assert attendance_rows(db, today_session["session_id"]) == []
+
+
+def test_a_database_file_replaced_under_the_same_name_is_opened_again(app, client, staff):
+    import demo
+
+    from .conftest import login
+
+    assert login(client, "coordinator").status_code == 302  # this thread now keeps a connection
+    demo.rebuild(app.config["DATABASE"], "demo password 1")
+    fresh = app.test_client()
+    assert login(fresh, "facilitator", password="demo password 1").status_code == 302

@@ -32,7 +32,9 @@ def past_group(db, staff):
     )
     for woman in (amina, fatma):
         groups.enrol(db, group_id, woman)
-    db.execute("UPDATE enrolments SET joined_at = '2000-01-01T00:00:00+00:00'")
+    db.execute(
+        "UPDATE enrolments SET joined_at = '2000-01-01T00:00:00+00:00', since = '2000-01-01T00:00:00+00:00'"
+    )
     sessions = groups.group_sessions(db, group_id, "2000")
     for session in sessions:
         attend(db, session["id"], amina)
@@ -82,7 +84,14 @@ def test_the_register_downloads_as_an_excel_workbook(login_as, past_group):
 
 
 @pytest.mark.parametrize(
-    "query", ["?from=2026-13-01", "?from=2026-05-01&to=2026-01-01", "?from=1900-01-01&to=2026-01-01"]
+    "query",
+    [
+        "?from=2026-13-01",
+        "?from=2026-05-01&to=2026-01-01",
+        "?from=1900-01-01&to=2026-01-01",
+        "?to=9999-12-31",
+        "?from=0001-01-01",
+    ],
 )
 def test_impossible_register_days_are_a_400_not_a_500(login_as, past_group, query):
     client = login_as("coordinator")
@@ -118,3 +127,37 @@ def test_a_woman_who_just_joined_is_not_listed_yet(db, staff):
     assert checkin.women_to_follow_up(db) == []
     later = datetime.now(UTC) + timedelta(days=6)
     assert [row["first_name"] for row in checkin.women_to_follow_up(db, now=later)] == ["Ny"]
+
+
+def test_a_woman_who_came_to_her_weekly_session_is_not_missing_six_days_later(db, staff):
+    last_week = date.today() - timedelta(days=6)
+    group_id = add_group(db, staff["facilitator"], last_week, last_week, weekdays=(last_week.weekday(),))
+    woman = add_woman(db, "Trofast", "+4520888888")
+    groups.enrol(db, group_id, woman)
+    db.execute("UPDATE enrolments SET since = '2000-01-01T00:00:00+00:00'")
+    (session,) = groups.group_sessions(db, group_id, "2000")
+    attend(db, session["id"], woman, at=session["starts_at"])
+    assert checkin.women_to_follow_up(db) == []
+
+
+def test_sessions_she_sat_out_on_the_waitlist_do_not_count_as_missed(db, staff):
+    first = date.today() - timedelta(weeks=2)
+    group_id = add_group(
+        db,
+        staff["facilitator"],
+        first,
+        date.today() - timedelta(days=1),
+        weekdays=tuple(range(7)),
+        capacity=1,
+    )
+    groups.enrol(db, group_id, add_woman(db, "Første", "+4520777771"))
+    waiting = add_woman(db, "Venter", "+4520777772")
+    groups.enrol(db, group_id, waiting)
+    db.execute(
+        "UPDATE enrolments SET since = '2000-01-01T00:00:00+00:00', joined_at = '2000-01-01T00:00:00+00:00'"
+    )
+    groups.leave(
+        db, group_id, db.execute("SELECT id FROM participants WHERE first_name = 'Første'").fetchone()[0]
+    )
+    names = [row["first_name"] for row in checkin.women_to_follow_up(db)]
+    assert "Venter" not in names  # she just moved up from the waitlist

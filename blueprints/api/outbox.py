@@ -135,6 +135,10 @@ CHECKIN_REFUSALS = {
     "card_unknown": ("card_code", _l("This card is not known.")),
     "card_replaced": ("card_code", _l("This card was replaced by a new one and no longer works.")),
     "participant_unknown": ("participant_id", _l("This woman is not known.")),
+    "participant_not_in_group": (
+        "participant_id",
+        _l("This woman is not in this group: scan her card instead."),
+    ),
 }
 
 
@@ -176,13 +180,15 @@ def process_checkin(db, item, user_id):
     if answered is not None:
         if answered["content_hash"] != digest:
             return result(item_id, "conflict", "same_id_other_content")
+        # The same answer as the first time (it may have been lost), marked as a resend.
         participant_id = answered["participant_id"]
         return result(
             item_id,
             "duplicate",
-            "already_stored",
+            answered["reason"] or "already_stored",
             participant_id=participant_id,
             first_name=checkin.participant_name(db, participant_id),
+            first_status=answered["status"],
         )
     clean, errors = clean_checkin(item.get("data"))
     if errors:
@@ -206,6 +212,8 @@ def process_checkin(db, item, user_id):
         first_name = checkin.participant_name(db, participant_id)
         if first_name is None:
             return refused(item_id, "participant_unknown")
+        if not checkin.in_group(db, session["group_id"], participant_id):
+            return refused(item_id, "participant_not_in_group")  # names come from her group's list
     enrolled = checkin.is_enrolled(db, session["group_id"], participant_id)
     new = checkin.record_checkin(
         db, session["id"], participant_id, clean["scanned_at"], clean["method"], enrolled, user_id, item_id

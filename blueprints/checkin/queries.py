@@ -49,6 +49,15 @@ def is_enrolled(db, group_id, participant_id):
     return row is not None
 
 
+def in_group(db, group_id, participant_id):
+    """Enrolled or waiting: the women a facilitator may check in by name."""
+    row = db.execute(
+        "SELECT 1 FROM enrolments WHERE group_id = ? AND participant_id = ? AND state IN ('active', 'waitlist')",
+        [group_id, participant_id],
+    ).fetchone()
+    return row is not None
+
+
 def record_checkin(db, session_id, participant_id, scanned_at, method, enrolled, user_id, client_id):
     """Record her attendance; return False when she was already checked in to this session."""
     return (
@@ -188,12 +197,13 @@ def women_to_follow_up(db, days_unseen=5, now=None):
                       row_number() OVER (PARTITION BY n.participant_id ORDER BY s.starts_at DESC) AS recent
                  FROM enrolments n JOIN sessions s ON s.group_id = n.group_id
                 WHERE n.state = 'active' AND s.cancelled_at IS NULL AND s.ends_at <= :now
-                  AND s.starts_at >= n.joined_at)
+                  AND s.starts_at >= n.since)
            SELECT p.id, p.first_name, p.phone,
                   (SELECT max(a.checked_in_at) FROM attendance a WHERE a.participant_id = p.id) AS last_seen,
                   (SELECT min(n.joined_at) FROM enrolments n WHERE n.participant_id = p.id AND n.state = 'active')
                       AS joined,
                   (SELECT count(*) FROM held h WHERE h.participant_id = p.id AND h.recent <= 2) AS last_two,
+                  (SELECT max(h.starts_at) FROM held h WHERE h.participant_id = p.id) AS last_held,
                   (SELECT count(*) FROM held h JOIN attendance a
                           ON a.session_id = h.session_id AND a.participant_id = h.participant_id
                     WHERE h.participant_id = p.id AND h.recent <= 2) AS came_to_last_two
@@ -206,7 +216,10 @@ def women_to_follow_up(db, days_unseen=5, now=None):
     result = []
     for row in rows:
         missed_two = row["last_two"] == 2 and row["came_to_last_two"] == 0
-        unseen = (row["last_seen"] or row["joined"] or cutoff) < cutoff
+        # Not seen for 5 days counts only when a session she could have come to was held in those days:
+        # a woman in a weekly group who came last week is not missing.
+        missed_recent = row["last_held"] is not None and row["last_held"] >= cutoff
+        unseen = missed_recent and (row["last_seen"] or row["joined"] or cutoff) < cutoff
         if missed_two or unseen:
             result.append(dict(row) | {"missed_two": missed_two, "unseen": unseen})
     return result

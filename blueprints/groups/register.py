@@ -28,7 +28,7 @@ def period():
         )
     except ValueError:
         abort(400)
-    if first > last or (last - first).days > 3 * 366:
+    if first > last or (last - first).days > 3 * 366 or not (first.year >= 2000 and last.year <= 2100):
         abort(400)
     return first, last
 

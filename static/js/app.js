@@ -32,8 +32,15 @@
 
   // After a logout or a new login nothing the previous user saw may stay on a shared phone.
   // The page just shown is this user's own and may stay (the service worker saved it a moment ago).
+  // The check-in lists of other logins go too (this login's own list may stay: it may be needed offline).
   if (document.body && document.body.dataset.forgetPages) {
-    try { localStorage.removeItem("roster"); } catch (error) { /* storage off: nothing kept */ }
+    try {
+      var box = document.querySelector("[data-outbox]");
+      var mine = "roster:" + (box ? box.dataset.user : "");
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf("roster") === 0 && key !== mine) localStorage.removeItem(key);
+      });
+    } catch (error) { /* storage off: nothing kept */ }
   }
   if (document.body && document.body.dataset.forgetPages && window.caches) {
     caches.open("pages").then(function (cache) {

@@ -363,10 +363,20 @@
 
   // ---- Sending ---------------------------------------------------------------
 
+  var again = false;
+
   function replay() {
-    if (!replaying) {
-      replaying = sendWaiting().finally(function () { replaying = null; });
+    if (replaying) {
+      again = true; // saved while a send was under way: send once more right after it
+      return replaying;
     }
+    replaying = sendWaiting().finally(function () {
+      replaying = null;
+      if (again) {
+        again = false;
+        replay();
+      }
+    });
     return replaying;
   }
 

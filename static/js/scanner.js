@@ -6,7 +6,8 @@
   if (!root || !window.outbox) return;
 
   var TEXT = JSON.parse(document.getElementById("scanner-text").textContent);
-  var ROSTER_KEY = "roster";
+  var box = document.querySelector("[data-outbox]");
+  var ROSTER_KEY = "roster:" + (box ? box.dataset.user : ""); // each login's own list
   var ZONE = "Europe/Copenhagen"; // the programme's times, whatever the phone is set to
   var SAME_CARD_PAUSE = 3000; // the camera sees a card in many frames: one scan per card and pause
   var select = root.querySelector("[data-session]");
@@ -38,6 +39,11 @@
     sessionStorage.setItem(seenKey(session), JSON.stringify(ids));
   }
 
+  function unmarkSeen(session, participantId) {
+    var local = JSON.parse(sessionStorage.getItem(seenKey(session)) || "[]");
+    sessionStorage.setItem(seenKey(session), JSON.stringify(local.filter(function (id) { return id !== participantId; })));
+  }
+
   // The roster: fresh from the server when online, else the copy kept on the phone.
   function loadRoster() {
     return fetch("/api/v1/roster", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
@@ -60,7 +66,10 @@
       return;
     }
     var now = Date.now();
-    var chosen = open.find(function (session) { return new Date(session.ends_at).getTime() > now; }) || open[0];
+    var before = select.dataset.chosen;
+    var chosen = open.find(function (session) { return String(session.id) === before; }) ||
+      open.find(function (session) { return new Date(session.ends_at).getTime() > now; }) || open[0];
+    select.dataset.chosen = chosen.id;
     open.forEach(function (session) {
       var option = document.createElement("option");
       option.value = session.id;
@@ -128,8 +137,9 @@
 
   function onCode(code) {
     var now = Date.now();
-    if (code === lastCode.code && now - lastCode.at < SAME_CARD_PAUSE) return;
-    lastCode = { code: code, at: now };
+    var same = code === lastCode.code && now - lastCode.at < SAME_CARD_PAUSE;
+    lastCode = { code: code, at: now }; // the pause slides while the card stays in front of the camera
+    if (same) return;
     var session = currentSession();
     if (!session) return;
     sha256(code).then(function (hash) {
@@ -159,8 +169,13 @@
     } else {
       show("", navigator.onLine === false ? TEXT.queued_unknown : TEXT.checking, "waiting");
     }
-    pending[item.id] = { session: session, known: Boolean(woman) };
-    window.outbox.add(item);
+    pending[item.id] = { session: session, known: Boolean(woman), woman: woman };
+    window.outbox.add(item).catch(function () {
+      // Not saved on the phone: say so, and let her be checked in again.
+      if (woman) unmarkSeen(session, woman.participant_id);
+      show(woman ? woman.first_name : "", TEXT.not_saved, "refused");
+      showManualList();
+    });
   }
 
   document.addEventListener("outbox:result", function (event) {
@@ -168,9 +183,14 @@
     var shown = pending[answer.id];
     if (!shown) return;
     delete pending[answer.id];
-    if (answer.participant_id) markSeen(shown.session, answer.participant_id);
-    if (shown.known && answer.status === "ok" && answer.reason !== "not_enrolled") return; // already shown
-    if (answer.status === "ok" && answer.reason === "not_enrolled") {
+    var notEnrolled = answer.reason === "not_enrolled";
+    if (answer.status === "ok" || answer.status === "duplicate") {
+      if (answer.participant_id) markSeen(shown.session, answer.participant_id);
+    } else if (shown.woman) {
+      unmarkSeen(shown.session, shown.woman.participant_id); // refused: she can be checked in another way
+    }
+    if (shown.known && answer.status === "ok" && !notEnrolled) return; // already shown
+    if ((answer.status === "ok" || answer.first_status === "ok") && notEnrolled) {
       show(answer.first_name, TEXT.not_enrolled, "ok");
       offerEnrolment(shown.session, answer.participant_id);
       signal("ok");
@@ -196,15 +216,15 @@
     event.preventDefault();
     fetch(enrolForm.action, { method: "POST", body: new FormData(enrolForm), credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok) {
-          enrolForm.hidden = true;
-          statusLine.textContent = TEXT.enrolled;
-          return loadRoster().then(function (body) { roster = body; showSessions(); });
-        }
-      });
+        if (!response.ok) throw new Error("enrol " + response.status);
+        enrolForm.hidden = true;
+        statusLine.textContent = TEXT.enrolled;
+        return loadRoster().then(function (body) { roster = body; showSessions(); });
+      }).catch(function () { statusLine.textContent = TEXT.not_enrolled_failed; });
   });
 
   select.addEventListener("change", function () {
+    select.dataset.chosen = select.value;
     show("", "", "");
     showManualList();
   });

@@ -95,7 +95,10 @@ def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_brows
     page.goto(f"{live_server}/da/scan")
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Amina'")
     assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")
-    # The card stays in front of the camera: after the pause it is read again, and nothing new is recorded.
+    # She takes the card away (the camera sees no card for a few seconds) and shows it again.
+    page.evaluate("window.scanner.pause()")
+    time.sleep(3.5)
+    page.evaluate("window.scanner.start()")
     already = catalog_text("da", "Already checked in")
     wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {already!r}")
     wait_until(page, "window.outbox.items().then(items => items.length === 0)")
