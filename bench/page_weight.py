@@ -32,7 +32,7 @@ PAGES = {
         "/{lang}/participants/1",
     ],
     "outreach": ["/{lang}/", "/{lang}/signup", "/{lang}/signups/mine"],
-    "facilitator": ["/{lang}/", "/{lang}/today", "/{lang}/groups/1/schedule"],
+    "facilitator": ["/{lang}/", "/{lang}/today", "/{lang}/groups/1/schedule", "/{lang}/scan"],
     # A woman on her own page, after her personal link was swapped for a cookie.
     "woman": ["/{lang}/c"],
 }
