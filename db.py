@@ -36,12 +36,14 @@ def get_db():
         path = current_app.config["DATABASE"]
         kept = getattr(_kept, "db", None)
         # A file replaced under the same name (demo rebuilt, backup restored) needs a new connection.
-        identity = (path, *file_identity(path))
+        identity = (os.getpid(), path, *file_identity(path))
         if kept is None or _kept.identity != identity:
-            if kept is not None:
+            # A connection inherited through fork() belongs to the parent: closing it here would drop
+            # the parent's locks, so it is only left behind.
+            if kept is not None and _kept.identity[0] == os.getpid():
                 kept.close()
             _kept.db = connect(path)
-            _kept.identity = (path, *file_identity(path))
+            _kept.identity = (os.getpid(), path, *file_identity(path))
         g.db = _kept.db
     return g.db
 

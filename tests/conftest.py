@@ -113,3 +113,15 @@ def add_group(db, facilitator_id, first_day=None, last_day=None, weekdays=(1, 3)
         "capacity": 12,
     } | fields
     return create_group(db, values, schedule, [facilitator_id], [], facilitator_id)
+
+
+def give_card(db, participant_id, code, replaced=False):
+    """A QR card with `code` for her (kept hashed, as the app keeps it); replaced if asked."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    db.execute(
+        "INSERT OR IGNORE INTO cards (code_hash, participant_id, issued_at, replaced_at) VALUES (?, ?, ?, ?)",
+        [hashlib.sha256(code.encode()).hexdigest(), participant_id, now, now if replaced else None],
+    )

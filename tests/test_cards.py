@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from blueprints.groups import queries as groups
 
-from .conftest import add_group, add_woman, csrf_token_from, login
+from .conftest import add_group, add_woman, csrf_token_from, give_card, login
 
 
 def printed_cards(html):
@@ -30,10 +30,7 @@ def test_a_new_card_replaces_her_old_printed_card_and_the_old_one_is_refused(app
     group_id = add_group(db, staff["facilitator"], date.today(), date.today(), weekdays=tuple(range(7)))
     amina = add_woman(db, "Amina", "+4520123401")
     groups.enrol(db, group_id, amina)
-    db.execute(
-        "INSERT INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, '2026-01-01')",
-        [hashlib.sha256(b"OLD-CARD-OF-AMINA-0001").hexdigest(), amina],
-    )
+    give_card(db, amina, "OLD-CARD-OF-AMINA-0001")
     coordinator = app.test_client()
     login(coordinator, "coordinator")
     page = post(coordinator, f"/da/participants/{amina}/card", f"/da/participants/{amina}")

@@ -8,23 +8,11 @@ import pytest
 
 from blueprints.groups import queries as groups
 
-from .conftest import add_group, add_woman, login
+from .conftest import add_group, add_woman, give_card, login
 
 
 def now_iso():
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def give_card(db, participant_id, code, replaced=False):
-    db.execute(
-        "INSERT INTO cards (code_hash, participant_id, issued_at, replaced_at) VALUES (?, ?, ?, ?)",
-        [
-            hashlib.sha256(code.encode()).hexdigest(),
-            participant_id,
-            now_iso(),
-            now_iso() if replaced else None,
-        ],
-    )
 
 
 def checkin_item(session_id, card_code=None, participant_id=None, item_id=None):

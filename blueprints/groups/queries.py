@@ -3,6 +3,8 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+from .schedule import LOCAL
+
 
 def now_iso():
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -317,17 +319,20 @@ def enrolment_states(db, group_id, participant_ids):
     return {row["participant_id"]: row["state"] for row in rows}
 
 
-def today_sessions(db, user_id=None, days=1):
-    """Sessions from the start of today (Copenhagen) for `days` days, of her groups when `user_id` is given."""
-    from .schedule import LOCAL
-
-    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+def sessions_between(db, since, until, user_id=None):
+    """Sessions not over by `since` that start before `until`, of her groups when `user_id` is given."""
     sql = f"""SELECT {SESSION_COLUMNS},
                      (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled
                 FROM sessions s JOIN groups g ON g.id = s.group_id
-               WHERE s.starts_at >= ? AND s.starts_at < ?"""
-    params = [start.astimezone(UTC).isoformat(), (start + timedelta(days=days)).astimezone(UTC).isoformat()]
+               WHERE s.ends_at > ? AND s.starts_at < ?"""
+    params = [since.astimezone(UTC).isoformat(), until.astimezone(UTC).isoformat()]
     if user_id is not None:
         sql += " AND g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)"
         params.append(user_id)
     return db.execute(sql + " ORDER BY s.starts_at", params).fetchall()
+
+
+def today_sessions(db, user_id=None, days=1):
+    """Sessions from the start of today (Copenhagen) for `days` days."""
+    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    return sessions_between(db, start, start + timedelta(days=days), user_id)

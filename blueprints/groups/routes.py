@@ -15,7 +15,7 @@ from ..participants.routes import new_cards
 from ..pwa.offline import offline_page
 from . import bp, queries, reminders
 from .forms import EVERY_WEEKS, CancelForm, GroupForm, SessionTimeForm, TopicForm
-from .schedule import Schedule, local_day, session_times, weekday_names
+from .schedule import LOCAL, Schedule, local_day, session_times, weekday_names
 
 GROUP_ROLES = ("admin", "coordinator", "facilitator")
 WEEKS_SHOWN = 8
@@ -257,8 +257,6 @@ def render_session(row, move_form=None, cancel_form=None, topic_form=None, statu
 
 
 def local_time(moment_iso):
-    from .schedule import LOCAL
-
     return datetime.fromisoformat(moment_iso).astimezone(LOCAL).strftime("%H:%M")
 
 

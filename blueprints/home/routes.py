@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from flask import g, render_template
 
 from db import get_db
@@ -5,6 +7,7 @@ from i18n import LANGUAGES
 
 from ..auth.access import staff_required
 from ..auth.queries import all_users
+from ..groups.queries import sessions_between
 from ..outreach import queries as outreach
 from ..pwa.offline import offline_page
 from . import bp, queries
@@ -25,12 +28,17 @@ def index():
     elif role == "coordinator":
         context["counts"] = queries.programme_counts(db)
         context["per_estate"] = queries.participants_per_estate(db)
-        context["sessions"] = queries.upcoming_sessions(db)
+        context["sessions"] = next_week(db)
     elif role == "facilitator":
-        context["sessions"] = queries.upcoming_sessions(db, facilitator_id=g.user["id"])
+        context["sessions"] = next_week(db, g.user["id"])
     else:
         context["estates"] = outreach.estates(db)
     return render_template("home/index.html", **context)
+
+
+def next_week(db, user_id=None):
+    now = datetime.now(UTC)
+    return sessions_between(db, now, now + timedelta(days=7), user_id)
 
 
 @bp.route("/consent")

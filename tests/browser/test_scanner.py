@@ -1,12 +1,11 @@
 """The check-in scanner on a phone, with Chromium's fake camera showing a QR card."""
 
-import hashlib
 import time
-from datetime import UTC, datetime
 
 import pytest
 import qrcode
 
+from ..conftest import give_card
 from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
 from .test_journeys import catalog_text
 
@@ -46,14 +45,12 @@ def wait_until(page, expression, timeout=20):
     raise AssertionError(f"not true after {timeout} s: {expression}")
 
 
-def give_card(server_db, first_name, code):
+def card_for(server_db, first_name, code):
+    """Give the demo woman called `first_name` a card with `code`; return her id."""
     participant = server_db.execute(
         "SELECT id FROM participants WHERE first_name = ?", [first_name]
     ).fetchone()["id"]
-    server_db.execute(
-        "INSERT OR IGNORE INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, ?)",
-        [hashlib.sha256(code.encode()).hexdigest(), participant, datetime.now(UTC).isoformat()],
-    )
+    give_card(server_db, participant, code)
     return participant
 
 
@@ -87,7 +84,7 @@ def attendance(server_db, participant_id):
 
 
 def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_browser, live_server, server_db):
-    amina = give_card(server_db, "Amina", "SCAN-AMINA-000000001")
+    amina = card_for(server_db, "Amina", "SCAN-AMINA-000000001")
     browser = camera_browser("SCAN-AMINA-000000001")
     context = browser.new_context(**PHONE, permissions=["camera"])
     page = context.new_page()
@@ -108,7 +105,7 @@ def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_brows
 
 
 def test_an_offline_scan_is_queued_then_synced_to_one_attendance(camera_browser, live_server, server_db):
-    samira = give_card(server_db, "Samira", "SCAN-SAMIRA-00000001")
+    samira = card_for(server_db, "Samira", "SCAN-SAMIRA-00000001")
     browser = camera_browser("SCAN-SAMIRA-00000001")
     context = browser.new_context(**PHONE, permissions=["camera"])
     page = context.new_page()
