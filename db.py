@@ -1,6 +1,7 @@
 """The SQLite connection, its transaction helper and the schema migrations."""
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import threading
@@ -65,7 +66,21 @@ def close_db(_exception=None):
 
 @contextlib.contextmanager
 def transaction(db):
-    """Run a block in one BEGIN IMMEDIATE transaction (a plain BEGIN fails under concurrent writers)."""
+    """Run a block in one transaction: BEGIN IMMEDIATE (a plain BEGIN fails under concurrent writers),
+    or a SAVEPOINT when a transaction is already open, so a service can call another that also writes.
+
+    Query functions never open one: the view or the service that calls them does."""
+    if db.conn.in_transaction:
+        name = f"nested_{next(_savepoints)}"
+        db.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+            raise
+        db.conn.execute(f"RELEASE {name}")
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -73,6 +88,9 @@ def transaction(db):
         db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+_savepoints = itertools.count(1)
 
 
 def migrate(db):
