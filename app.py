@@ -1,9 +1,7 @@
 """The application factory, its settings and its command-line commands."""
 
-import hashlib
 import os
 import secrets
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 import db as database
 import i18n
+from tokens import sha256_hex
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -119,19 +118,25 @@ def create_app(test_config=None):
 def instance_secret_key(instance_path):
     """Read the secret key kept in the instance folder; the first worker to start makes it."""
     path = Path(instance_path) / "secret_key"
-    try:
-        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        pass
-    else:
+    if not path.exists():
+        # Written whole under another name, then linked into place: no worker can read a half-written
+        # key, and the link fails if another worker's key got there first (that one is kept).
+        draft = path.with_name(f".secret_key.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
-    for _attempt in range(50):  # another worker may be writing it this very moment
-        key = path.read_text().strip()
-        if key:
-            return key
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to make a new key")
+    return key
 
 
 def register_extensions(app):
@@ -148,9 +153,9 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from blueprints import admin, api, auth, groups, home, me, outreach, participants, pwa
+    from blueprints import admin, api, auth, checkin, groups, home, me, outreach, participants, pwa
 
-    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp, groups.bp, participants.bp, me.bp):
+    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp, groups.bp, checkin.bp, participants.bp, me.bp):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(pwa.bp)
@@ -166,19 +171,17 @@ def register_assets(app):
 
     def asset(filename):
         if filename not in digests or app.debug:
-            digests[filename] = hashlib.sha256((static / filename).read_bytes()).hexdigest()[:10]
+            digests[filename] = sha256_hex((static / filename).read_bytes())[:10]
         return url_for("static", filename=filename, v=digests[filename])
 
     app.jinja_env.globals["asset"] = asset
     with app.test_request_context():
         app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
-    app.config["ASSET_VERSION"] = hashlib.sha256("".join(app.config["SHELL_ASSETS"]).encode()).hexdigest()[
-        :10
-    ]
+    app.config["ASSET_VERSION"] = sha256_hex("".join(app.config["SHELL_ASSETS"]))[:10]
 
 
 def register_hooks(app):
-    from blueprints.auth.access import load_logged_in_user
+    from blueprints.auth.sessions import load_logged_in_user
 
     app.before_request(check_csrf)
     app.before_request(load_logged_in_user)
@@ -283,7 +286,7 @@ def url_in_users_language(app):
 
 def register_commands(app):
     import demo
-    from blueprints.auth import queries as accounts
+    from blueprints.auth import accounts
 
     @app.cli.command("init-db")
     def init_db_command():

@@ -2,7 +2,6 @@
 
 import contextlib
 from datetime import UTC, datetime, time
-
 from zoneinfo import ZoneInfo
 
 # The programme's wall clock: "today", schedules and local times are Copenhagen's, whatever the server's zone.

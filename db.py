@@ -416,3 +416,17 @@ def m005_attendance(db):
         );
         """,
     )
+
+
+@migrations()
+def m006_refused_checkins_kept(db):
+    run_script(
+        db,
+        """
+        -- Refused check-ins are kept like accepted ones (a resend gets the same answer), with their session
+        -- and who scanned, so that the register can show them.
+        ALTER TABLE checkin_items ADD COLUMN session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE;
+        ALTER TABLE checkin_items ADD COLUMN recorded_by INTEGER REFERENCES users(id);
+        CREATE INDEX checkin_items_session ON checkin_items(session_id, status);
+        """,
+    )

@@ -1,17 +1,17 @@
 """A believable demo programme in Ishøj and Vallensbæk."""
 
-import hashlib
 import json
-import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
+import clock
 import db as database
-from blueprints.auth.queries import create_user
+from blueprints.auth.accounts import create_user
 from blueprints.groups import queries as groups
 from blueprints.groups.schedule import Schedule
 from blueprints.outreach import queries as outreach
-from blueprints.outreach.choices import CHANNELS
+from choices import CHANNELS
+from tokens import new_token, sha256_hex
 
 WEEKS_AHEAD = 8
 
@@ -106,7 +106,7 @@ def rebuild(path, password=None):
     database.migrate(db)
     logins = {}
     for username, role, display_name in USERS:
-        logins[username] = password or secrets.token_urlsafe(9)
+        logins[username] = password or new_token(9)
         create_user(db, username, role, logins[username], display_name)
     with database.transaction(db):
         add_programme(db)
@@ -131,23 +131,24 @@ def personal_link(path, first_name):
 
 def add_campaign(db):
     """A winter campaign running now, with a poster for every channel."""
-    today = date.today()
+    today = clock.today()
     estate_ids = [row["id"] for row in db.execute("SELECT id FROM estates WHERE municipality = 'Ishøj'")]
     coordinator = db.execute("SELECT id FROM users WHERE username = 'coordinator'").fetchone()["id"]
-    outreach.create_campaign(
-        db,
-        "Vinter i Ishøj",
-        (today - timedelta(days=20)).isoformat(),
-        (today + timedelta(days=90)).isoformat(),
-        estate_ids,
-        ["da", "tr", "ur", "ar"],
-        coordinator,
-        CHANNELS,
-    )
+    with database.transaction(db):
+        outreach.create_campaign(
+            db,
+            "Vinter i Ishøj",
+            (today - timedelta(days=20)).isoformat(),
+            (today + timedelta(days=90)).isoformat(),
+            estate_ids,
+            ["da", "tr", "ur", "ar"],
+            coordinator,
+            CHANNELS,
+        )
 
 
 def add_programme(db):
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = clock.now_iso()
     estate_ids = {
         name: db.execute(
             "INSERT INTO estates (name, municipality) VALUES (?, ?)", [name, municipality]
@@ -158,7 +159,7 @@ def add_programme(db):
         language: db.execute(
             "INSERT INTO consent_texts (version, language, text, text_hash, created_at)"
             " VALUES (1, ?, ?, ?, ?)",
-            [language, text, hashlib.sha256(text.encode()).hexdigest(), now],
+            [language, text, sha256_hex(text), now],
         ).lastrowid
         for language, text in CONSENT_TEXTS.items()
     }
@@ -194,8 +195,8 @@ def add_programme(db):
 
 def add_group(db, group, estate_ids, facilitator_id, participant_ids):
     schedule = Schedule(
-        date.today(),
-        date.today() + timedelta(weeks=WEEKS_AHEAD),
+        clock.today(),
+        clock.today() + timedelta(weeks=WEEKS_AHEAD),
         group["weekdays"],
         group["start"],
         group["end"],

@@ -13,7 +13,8 @@ import logging
 import os
 import re
 import urllib.request
-from datetime import UTC, datetime
+
+import clock
 
 log = logging.getLogger(__name__)
 PERSONAL_LINK = re.compile(r"/c/[A-Za-z0-9_-]{16,}")
@@ -29,9 +30,7 @@ class FileSender:
 
     def send(self, phone, text):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        line = json.dumps(
-            {"at": datetime.now(UTC).isoformat(), "to": phone, "text": text}, ensure_ascii=False
-        )
+        line = json.dumps({"at": clock.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False)
         with open(self.path, "a", encoding="utf-8") as outbox:
             outbox.write(line + "\n")
         return True

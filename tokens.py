@@ -4,9 +4,9 @@ import hashlib
 import secrets
 
 
-def sha256_hex(text):
-    """Return the SHA-256 of `text` (UTF-8) as 64 hex digits."""
-    return hashlib.sha256(text.encode()).hexdigest()
+def sha256_hex(data):
+    """Return the SHA-256 of `data` (bytes, or text as UTF-8) as 64 hex digits."""
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
 def new_token(nbytes=16):

@@ -31,12 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from outbox import PASSWORD, Phone, free_port, start_gunicorn  # noqa: E402
-
 import db as database  # noqa: E402
 from blueprints.auth.queries import create_user  # noqa: E402
 from blueprints.groups import queries as groups  # noqa: E402
 from blueprints.groups.schedule import Schedule  # noqa: E402
+from outbox import PASSWORD, Phone, free_port, start_gunicorn  # noqa: E402
 
 PRETIX_RATE, PRETIX_P95_MS = 55, 180
 

@@ -6,7 +6,7 @@ import pytest
 
 import db as database
 from app import create_app
-from blueprints.auth import queries as accounts
+from blueprints.auth import accounts
 
 PASSWORD = "correct horse battery"
 ROLES = accounts.ROLES

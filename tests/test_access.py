@@ -50,7 +50,7 @@ EXPECTED = {
     "outreach.my_signups": ("GET", "/{lang}/signups/mine", {"anonymous": 302, "other": 200}),
     "groups.groups": ("GET", "/{lang}/groups", GROUPS),
     "groups.today": ("GET", "/{lang}/today", GROUPS),
-    "groups.scanner": ("GET", "/{lang}/scan", GROUPS),
+    "checkin.scanner": ("GET", "/{lang}/scan", GROUPS),
     "groups.new_group": ("GET", "/{lang}/groups/new", GROUPS),
     "groups.group": ("GET", "/{lang}/groups/{group_id}", GROUPS),
     "groups.edit_group": ("GET", "/{lang}/groups/{group_id}/edit", GROUPS),
@@ -88,9 +88,9 @@ EXPECTED = {
         "/{lang}/groups/{group_id}/sessions/{session_id}/remind",
         GROUPS | {"other": 302},
     ),
-    "groups.register": ("GET", "/{lang}/groups/{group_id}/register", GROUPS),
-    "groups.register_csv": ("GET", "/{lang}/groups/{group_id}/register.csv", GROUPS),
-    "groups.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
+    "checkin.register": ("GET", "/{lang}/groups/{group_id}/register", GROUPS),
+    "checkin.register_csv": ("GET", "/{lang}/groups/{group_id}/register.csv", GROUPS),
+    "checkin.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
     "participants.follow_up": ("GET", "/{lang}/follow-up", CASEWORK),
     "participants.new_card": ("POST", "/{lang}/participants/{participant_id}/card", CASEWORK),
     # Amina got a card just above, so there is no one left to print for: back to the group.
@@ -129,7 +129,7 @@ def campaign(db, staff):
     from datetime import date, timedelta
 
     from blueprints.outreach import queries as outreach
-    from blueprints.outreach.choices import CHANNELS
+    from choices import CHANNELS
 
     estate_id = db.execute(
         "INSERT INTO estates (name, municipality) VALUES ('Vejleåparken', 'Ishøj')"

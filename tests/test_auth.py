@@ -2,7 +2,8 @@
 
 import pytest
 
-from blueprints.auth import queries as accounts
+from blueprints.auth import accounts
+from blueprints.auth import queries as staff_queries
 
 from .conftest import PASSWORD, ROLES, csrf_token_from, login, post_form, translated
 
@@ -31,7 +32,7 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(app, client, sta
 
 
 def test_passwords_are_stored_as_argon2id(db, staff):
-    user = accounts.user_by_username(db, "admin")
+    user = staff_queries.user_by_username(db, "admin")
     assert user["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in user["password_hash"]
 
@@ -125,7 +126,7 @@ def test_other_posts_without_csrf_token_are_refused(app, login_as, staff, db):
     client = login_as("admin")
     response = client.post(f"/da/admin/users/{staff['outreach']}/active", data={"active": "0"})
     assert response.status_code == 400
-    assert accounts.user_by_id(db, staff["outreach"])["active"] == 1
+    assert staff_queries.user_by_id(db, staff["outreach"])["active"] == 1
     assert client.post("/da/logout").status_code == 400
     response = client.post("/api/v1/outbox", json={"items": []})
     assert response.status_code == 400 and response.get_json()["error"] == "csrf"
@@ -141,7 +142,7 @@ def test_htmx_sends_the_csrf_token_as_a_header(login_as, db, staff):
     )
     assert response.status_code == 200
     assert response.get_data(as_text=True).lstrip().startswith("<tr")
-    assert accounts.user_by_id(db, staff["outreach"])["active"] == 0
+    assert staff_queries.user_by_id(db, staff["outreach"])["active"] == 0
 
 
 def test_changing_the_password_needs_the_current_one(login_as, db, staff):

@@ -3,7 +3,8 @@
 import pytest
 from markupsafe import escape
 
-from blueprints.auth import queries as accounts
+from blueprints.auth import accounts
+from blueprints.auth import queries as staff_queries
 
 from .conftest import PASSWORD, csrf_token_from, translated
 
@@ -78,7 +79,7 @@ def test_create_account_with_bad_input(app, login_as, db, lang, field, value):
     response = post_with_token(client, f"/{lang}/admin/users", form)
     kept = form["username"] if field != "username" else value
     assert_refused_kindly(response, typed=kept)
-    assert accounts.user_by_username(db, "new.worker") is None
+    assert staff_queries.user_by_username(db, "new.worker") is None
 
 
 @pytest.mark.parametrize("name", ["", MIXED, "<script>alert(1)</script>"])
@@ -90,7 +91,7 @@ def test_create_account_accepts_names_in_any_script_and_escapes_them(login_as, d
         {"username": "hanan", "display_name": name, "role": "facilitator", "password": "long enough pw"},
     )
     assert response.status_code == 302
-    assert accounts.user_by_username(db, "hanan")["display_name"] == name
+    assert staff_queries.user_by_username(db, "hanan")["display_name"] == name
     html = client.get("/da/admin/users").get_data(as_text=True)
     assert "<script>alert" not in html
 
@@ -121,7 +122,7 @@ def test_create_account_with_a_list_for_role(login_as, db):
         {"username": "two.roles", "role": ["admin", "outreach"], "password": "long enough pw"},
     )
     assert response.status_code in (302, 400)
-    user = accounts.user_by_username(db, "two.roles")
+    user = staff_queries.user_by_username(db, "two.roles")
     assert user is None or user["role"] in ("admin", "outreach")
 
 

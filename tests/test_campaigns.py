@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from blueprints.outreach import queries as outreach
-from blueprints.outreach.choices import CHANNELS
+from choices import CHANNELS
 
 from .conftest import post_form, translated
 from .test_outbox import phone, reference_data, signup_item  # noqa: F401 - fixtures
@@ -164,7 +164,7 @@ def test_a_short_link_without_language_opens_in_the_phones_language(client, db, 
 
 
 def test_numbers_below_five_are_hidden(login_as, db, staff, campaign_id):
-    from blueprints.api.outbox import process_items
+    from outbox import process_items
 
     items = [signup_item(db, n, campaign_id=campaign_id, channel="local_tv") for n in range(3)]
     items += [signup_item(db, 10 + n, campaign_id=campaign_id, channel="friend") for n in range(6)]
@@ -175,7 +175,7 @@ def test_numbers_below_five_are_hidden(login_as, db, staff, campaign_id):
 
 
 def test_a_worker_sees_her_own_sign_ups_and_not_others(login_as, db, staff, reference_data):  # noqa: F811
-    from blueprints.api.outbox import process_items
+    from outbox import process_items
 
     process_items(db, [signup_item(db, 1, first_name="Mine")], staff["outreach"])
     process_items(db, [signup_item(db, 2, first_name="Theirs")], staff["coordinator"])
@@ -184,7 +184,7 @@ def test_a_worker_sees_her_own_sign_ups_and_not_others(login_as, db, staff, refe
 
 
 def test_the_coordinator_sees_the_merges(login_as, db, staff, reference_data):  # noqa: F811
-    from blueprints.api.outbox import process_items
+    from outbox import process_items
 
     process_items(db, [signup_item(db, 1, first_name="Amina")], staff["outreach"])
     process_items(db, [signup_item(db, 1, first_name="Amina B.")], staff["facilitator"])

@@ -100,7 +100,7 @@ def test_an_unknown_or_replaced_card_is_refused_with_a_reason(facilitator, db, t
 
 
 def test_a_facilitator_cannot_check_in_to_another_facilitators_session(app, db, staff, today_session):
-    from blueprints.auth.queries import create_user
+    from blueprints.auth.accounts import create_user
 
     create_user(db, "other", "facilitator", "correct horse battery", "Other")
     client = app.test_client()

@@ -3,7 +3,8 @@
 import sqlite3
 
 import db as database
-from blueprints.auth import queries as accounts
+from blueprints.auth import accounts
+from blueprints.auth import queries as staff_queries
 
 
 def reopened(app):
@@ -57,7 +58,7 @@ def test_create_user_refuses_different_passwords(app, db):
         input="long enough pw\nanother one!!\nlong enough pw\nlong enough pw\n",
     )
     assert result.exit_code == 0
-    assert accounts.user_by_username(db, "amira") is not None
+    assert staff_queries.user_by_username(db, "amira") is not None
 
 
 def test_create_user_refuses_an_unknown_role(app):

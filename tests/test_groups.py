@@ -264,7 +264,7 @@ def test_enrol_through_the_page(app, login_as, db, staff):
 
 
 def test_a_facilitator_sees_and_edits_only_her_own_groups(app, db, staff, login_as):
-    from blueprints.auth.queries import create_user
+    from blueprints.auth.accounts import create_user
 
     other = create_user(db, "hanan2", "facilitator", "correct horse battery", "Hanan 2")
     hers = add_group(db, staff["facilitator"], date.today(), date.today() + timedelta(weeks=2))

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+import clock
 from blueprints.groups import queries as groups
 from blueprints.groups.schedule import LOCAL
 from blueprints.me import links
@@ -78,9 +79,8 @@ def test_the_link_works_once_then_only_the_phone_that_opened_it_shows_the_page(c
     # Soon after (the text app, then the browser) it still opens; later it does not.
     assert other_phone.post(f"/ar/c/{women['tokens']['amina']}").status_code == 303
     later = datetime.now().astimezone() + links.REOPEN_WINDOW + timedelta(minutes=1)
-    import unittest.mock
 
-    with unittest.mock.patch.object(links, "now", return_value=later):
+    with clock.fixed(later):
         third_phone = app.test_client()
         assert third_phone.get(f"/ar/c/{women['tokens']['amina']}").status_code == 410
         assert third_phone.post(f"/ar/c/{women['tokens']['amina']}").status_code == 410
@@ -261,21 +261,19 @@ def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, s
 
 
 def test_a_link_preview_does_not_use_up_the_link(app, client, women):
-    import unittest.mock
 
     preview_bot = app.test_client()
     assert preview_bot.get(f"/ar/c/{women['tokens']['amina']}").status_code == 200
     later = datetime.now().astimezone() + timedelta(hours=2)
-    with unittest.mock.patch.object(links, "now", return_value=later):
+    with clock.fixed(later):
         open_her_link(client, women["tokens"]["amina"])
 
 
 def test_tapping_the_old_text_again_opens_her_page_and_keeps_her_cookie(app, client, women):
-    import unittest.mock
 
     open_her_link(client, women["tokens"]["amina"])
     later = datetime.now().astimezone() + timedelta(days=3)
-    with unittest.mock.patch.object(links, "now", return_value=later):
+    with clock.fixed(later):
         response = client.get(f"/ar/c/{women['tokens']['amina']}")
     assert response.status_code == 303 and response.location.endswith("/ar/c")
     assert "cal=;" not in response.headers.get("Set-Cookie", "")
@@ -283,10 +281,9 @@ def test_tapping_the_old_text_again_opens_her_page_and_keeps_her_cookie(app, cli
 
 
 def test_a_link_nobody_opened_stops_after_two_weeks(app, women):
-    import unittest.mock
 
     later = datetime.now().astimezone() + links.UNOPENED_LIFETIME + timedelta(hours=1)
-    with unittest.mock.patch.object(links, "now", return_value=later):
+    with clock.fixed(later):
         assert app.test_client().get(f"/ar/c/{women['tokens']['fatma']}").status_code == 410
 
 

@@ -99,7 +99,7 @@ def test_impossible_register_days_are_a_400_not_a_500(login_as, past_group, quer
 
 
 def test_a_facilitator_sees_only_her_groups_register(app, db, login_as, past_group):
-    from blueprints.auth.queries import create_user
+    from blueprints.auth.accounts import create_user
 
     from .conftest import login
 

@@ -1,14 +1,14 @@
 """Forms for managing staff accounts."""
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Regexp
 
-from ..auth.forms import new_password_field, strip_spaces
-from ..auth.queries import ROLES
+from form_fields import no_control_characters, strip_spaces
+
+from ..auth.accounts import ROLES
+from ..auth.forms import new_password_field
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -16,11 +16,6 @@ ROLE_LABELS = {
     "facilitator": _l("Facilitator"),
     "outreach": _l("Outreach worker"),
 }
-
-
-def no_control_characters(form, field):
-    if field.data and any(unicodedata.category(c) in ("Cc", "Cf") for c in field.data):
-        raise ValidationError(_l("Remove the invisible control characters."))
 
 
 class CreateUserForm(FlaskForm):

@@ -1,16 +1,17 @@
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from access import staff_required
 from db import get_db
 
-from ..auth import queries as accounts
-from ..auth.access import staff_required
+from ..auth import accounts
+from ..auth import queries as staff
 from . import bp
 from .forms import ROLE_LABELS, CreateUserForm
 
 
 def render_users(form, status=200):
-    users = accounts.all_users(get_db())
+    users = staff.all_users(get_db())
     return render_template("admin/users.html", form=form, users=users, role_labels=ROLE_LABELS), status
 
 
@@ -42,14 +43,14 @@ def users():
 def set_user_active(user_id):
     """Enable or disable an account; with htmx, answer with the updated row only."""
     db = get_db()
-    user = accounts.user_by_id(db, user_id)
+    user = staff.user_by_id(db, user_id)
     if user is None:
         abort(404)
     active = request.form.get("active") == "1"
     if user["id"] == g.user["id"] and not active:
         abort(409)
     accounts.set_active(db, user_id, active, g.user["id"])
-    user = accounts.user_by_id(db, user_id)
+    user = staff.user_by_id(db, user_id)
     if request.headers.get("HX-Request"):
         return render_template("admin/_user_row.html", user=user, role_labels=ROLE_LABELS)
     return redirect(url_for("admin.users"))

@@ -4,21 +4,24 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
+from access import ROSTER_ROLES
+from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS, labelled
 from db import get_db
+from outbox import MAX_ITEMS, process_items
 
 from ..checkin import queries as checkin
 from ..outreach import queries as outreach
-from ..outreach.choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS, labelled
 from . import bp
-from .outbox import MAX_ITEMS, process_items
 
 
 def login_required_json():
+    """The answer to a phone whose login has expired: log in again, nothing was stored."""
     return jsonify({"error": "login_required", "message": _("Log in again to send.")}), 401
 
 
 @bp.before_request
 def require_staff():
+    """Every endpoint here needs a staff login."""
     g.staff_page = True
     if g.user is None:
         return login_required_json()
@@ -54,7 +57,7 @@ def reference():
 @bp.get("/roster")
 def roster():
     """Her sessions from today for 7 days, with first names and card hashes: check-in without a connection."""
-    if g.user["role"] not in ("facilitator", "coordinator", "admin"):
+    if g.user["role"] not in ROSTER_ROLES:
         return jsonify({"error": "forbidden", "message": _("You do not have access to this page.")}), 403
     return jsonify({"days": checkin.ROSTER_DAYS, "sessions": checkin.roster(get_db(), g.user)})
 

@@ -5,13 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from .queries import MIN_PASSWORD_LENGTH
+from form_fields import strip_spaces
+
+from .accounts import MIN_PASSWORD_LENGTH
 
 MAX_PASSWORD_LENGTH = 200
-
-
-def strip_spaces(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):
@@ -35,6 +33,7 @@ class LoginForm(FlaskForm):
 
 
 def new_password_field(label):
+    """A password field for a new password, with the length rules."""
     return PasswordField(
         label,
         validators=[

@@ -4,10 +4,10 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from access import staff_required
 from db import get_db
 
-from . import bp, queries
-from .access import staff_required
+from . import accounts, bp, queries
 from .forms import ChangePasswordForm, LoginForm
 from .sessions import hash_id, rotate_session
 
@@ -41,14 +41,14 @@ def login():
         return render_login(form, 400 if form.is_submitted() else 200)
     db, secret = get_db(), current_app.secret_key
     username, address = form.username.data, request.remote_addr or "unknown"
-    if not queries.begin_login_attempt(db, secret, username, address):
+    if not accounts.begin_login_attempt(db, secret, username, address):
         form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
         return render_login(form, 429)
-    user = queries.check_password(db, username, form.password.data)
+    user = accounts.check_password(db, username, form.password.data)
     if user is None:
         form.form_errors.append(_("Wrong username or password."))
         return render_login(form, 400)
-    queries.forget_login_failures(db, secret, username, address)
+    accounts.forget_login_failures(db, secret, username, address)
     session.clear()
     rotate_session(session)
     session["user_id"] = user["id"]
@@ -77,14 +77,14 @@ def account():
         return render_template("auth/account.html", form=form), 400 if form.is_submitted() else 200
     db, secret = get_db(), current_app.secret_key
     username, address = g.user["username"], request.remote_addr or "unknown"
-    if not queries.begin_login_attempt(db, secret, username, address):
+    if not accounts.begin_login_attempt(db, secret, username, address):
         form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
         return render_template("auth/account.html", form=form), 429
-    if queries.check_password(db, username, form.current_password.data) is None:
+    if accounts.check_password(db, username, form.current_password.data) is None:
         form.current_password.errors.append(_("The current password is wrong."))
         return render_template("auth/account.html", form=form), 400
-    queries.forget_login_failures(db, secret, username, address)
-    queries.set_password(db, g.user["id"], form.new_password.data, keep_session_hash=hash_id(session.sid))
+    accounts.forget_login_failures(db, secret, username, address)
+    accounts.set_password(db, g.user["id"], form.new_password.data, keep_session_hash=hash_id(session.sid))
     queries.record_event(db, g.user["id"], "password.change", f"user:{g.user['id']}")
     flash(_("Your password is changed."), "success")
     return redirect(url_for("auth.account"))

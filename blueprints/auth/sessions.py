@@ -5,15 +5,19 @@ copied it; here logout, a disabled account or an expiry deletes the row and the
 old cookie is worth nothing.
 """
 
-import hashlib
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from flask import g, session
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+import clock
 from db import get_db
+from tokens import new_token, sha256_hex
+
+from . import queries
 
 # Refresh a session's expiry at most this often, to spare a write per request.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -31,11 +35,21 @@ class ServerSession(CallbackDict, SessionMixin):
 
 
 def hash_id(sid):
-    return hashlib.sha256(sid.encode()).hexdigest()
+    """Return what the table keeps of a session id: its SHA-256."""
+    return sha256_hex(sid)
 
 
-def now():
-    return datetime.now(UTC)
+def load_logged_in_user():
+    """Put the logged-in, still active user in g.user (or None)."""
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    user = queries.user_by_id(get_db(), user_id)
+    if user is None or not user["active"]:
+        session.clear()
+        return
+    g.user = user
 
 
 def rotate_session(session):
@@ -57,10 +71,10 @@ class SqliteSessionInterface(SessionInterface):
             )
             .fetchone()
         )
-        if row is None or datetime.fromisoformat(row["expires_at"]) < now():
+        if row is None or datetime.fromisoformat(row["expires_at"]) < clock.now():
             return ServerSession()
         session = ServerSession(json.loads(row["data"]), sid=sid)
-        if now() - datetime.fromisoformat(row["touched_at"]) > TOUCH_INTERVAL:
+        if clock.now() - datetime.fromisoformat(row["touched_at"]) > TOUCH_INTERVAL:
             session.modified = True
         return session
 
@@ -79,8 +93,13 @@ class SqliteSessionInterface(SessionInterface):
         if session.rotate and session.sid:
             db.execute("DELETE FROM staff_sessions WHERE id_hash = ?", [hash_id(session.sid)])
             session.sid = None
-        expires = now() + app.permanent_session_lifetime
-        values = [session.get("user_id"), json.dumps(dict(session)), expires.isoformat(), now().isoformat()]
+        expires = clock.now() + app.permanent_session_lifetime
+        values = [
+            session.get("user_id"),
+            json.dumps(dict(session)),
+            expires.isoformat(),
+            clock.now().isoformat(),
+        ]
         if session.sid:
             # Only ever update: a row deleted meanwhile (logout elsewhere, account disabled)
             # must stay deleted, not come back from a request that was still running.
@@ -93,7 +112,7 @@ class SqliteSessionInterface(SessionInterface):
                 response.delete_cookie(name, domain=domain, path=path)
                 return
         else:
-            session.sid = secrets.token_urlsafe(32)
+            session.sid = new_token(32)
             db.execute(
                 "INSERT INTO staff_sessions (user_id, data, expires_at, touched_at, id_hash)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -114,4 +133,4 @@ class SqliteSessionInterface(SessionInterface):
 
 
 def delete_expired_sessions(db):
-    db.execute("DELETE FROM staff_sessions WHERE expires_at < ?", [now().isoformat()])
+    db.execute("DELETE FROM staff_sessions WHERE expires_at < ?", [clock.now().isoformat()])

@@ -1,9 +1,10 @@
-"""Check-in: who may check in to which session, whose card it is, attendance. All the SQL of this area."""
+"""Check-in: whose card it is, attendance, the roster and the register. All the SQL of this area."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
-from ..groups.schedule import LOCAL
+import access
+import clock
 
 ROSTER_DAYS = 7
 
@@ -13,18 +14,6 @@ def session_for_checkin(db, session_id):
     return db.execute(
         "SELECT id, group_id, starts_at, ends_at, cancelled_at FROM sessions WHERE id = ?", [session_id]
     ).fetchone()
-
-
-def may_check_in(db, user, group_id):
-    """Coordinators and admins may check in anywhere; a facilitator only to her own groups' sessions."""
-    if user["role"] in ("coordinator", "admin"):
-        return True
-    if user["role"] != "facilitator":
-        return False
-    row = db.execute(
-        "SELECT 1 FROM group_facilitators WHERE group_id = ? AND user_id = ?", [group_id, user["id"]]
-    ).fetchone()
-    return row is not None
 
 
 def card_holder(db, code_hash):
@@ -37,22 +26,15 @@ def card_holder(db, code_hash):
 
 
 def participant_name(db, participant_id):
+    """Return her first name, or None for a woman not known."""
     row = db.execute("SELECT first_name FROM participants WHERE id = ?", [participant_id]).fetchone()
     return row["first_name"] if row else None
 
 
 def is_enrolled(db, group_id, participant_id):
+    """True when she has a place in the group (not only on its waitlist)."""
     row = db.execute(
         "SELECT 1 FROM enrolments WHERE group_id = ? AND participant_id = ? AND state = 'active'",
-        [group_id, participant_id],
-    ).fetchone()
-    return row is not None
-
-
-def in_group(db, group_id, participant_id):
-    """Enrolled or waiting: the women a facilitator may check in by name."""
-    row = db.execute(
-        "SELECT 1 FROM enrolments WHERE group_id = ? AND participant_id = ? AND state IN ('active', 'waitlist')",
         [group_id, participant_id],
     ).fetchone()
     return row is not None
@@ -70,7 +52,7 @@ def record_checkin(db, session_id, participant_id, scanned_at, method, enrolled,
                 session_id,
                 participant_id,
                 scanned_at,
-                datetime.now(UTC).isoformat(timespec="seconds"),
+                clock.now_iso(),
                 method,
                 int(enrolled),
                 user_id,
@@ -82,38 +64,25 @@ def record_checkin(db, session_id, participant_id, scanned_at, method, enrolled,
 
 
 def answered_item(db, item_id):
+    """Return the answer kept for a check-in item, or None if it was never answered."""
     return db.execute("SELECT * FROM checkin_items WHERE id = ?", [item_id]).fetchone()
 
 
-def remember_answer(db, item_id, content_hash, status, reason, participant_id):
+def remember_answer(db, item_id, content_hash, status, reason, participant_id, session_id, user_id):
+    """Keep the answer to a check-in item, accepted or refused, so that a resend gets the same one."""
     db.execute(
-        """INSERT INTO checkin_items (id, content_hash, status, reason, participant_id, received_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        [
-            item_id,
-            content_hash,
-            status,
-            reason,
-            participant_id,
-            datetime.now(UTC).isoformat(timespec="seconds"),
-        ],
+        """INSERT INTO checkin_items (id, content_hash, status, reason, participant_id, received_at,
+                                      session_id, recorded_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [item_id, content_hash, status, reason, participant_id, clock.now_iso(), session_id, user_id],
     )
 
 
 def roster(db, user, days=ROSTER_DAYS):
     """Her sessions from the start of today for `days` days, each with who may come: first names and
     card hashes only, what a phone needs to check women in without a connection."""
-    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
-    params = {
-        "since": start.astimezone(UTC).isoformat(),
-        "until": (start + timedelta(days=days)).astimezone(UTC).isoformat(),
-        "user": user["id"],
-    }
-    mine = (
-        ""
-        if user["role"] in ("coordinator", "admin")
-        else ("AND g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = :user)")
-    )
+    start = clock.start_of_today()
+    visible, params = access.visible_groups(user)
     sessions = db.execute(
         f"""SELECT s.id, s.group_id, g.name AS group_name, g.activity, s.starts_at, s.ends_at,
                    coalesce(s.place, g.place) AS place, s.cancelled_at,
@@ -121,9 +90,13 @@ def roster(db, user, days=ROSTER_DAYS):
                    (SELECT json_group_array(a.participant_id) FROM attendance a WHERE a.session_id = s.id)
                        AS checked_in_ids
               FROM sessions s JOIN groups g ON g.id = s.group_id
-             WHERE s.starts_at >= :since AND s.starts_at < :until {mine}
+             WHERE s.starts_at >= ? AND s.starts_at < ? AND {visible}
              ORDER BY s.starts_at""",
-        params,
+        [
+            start.astimezone(UTC).isoformat(),
+            (start + timedelta(days=days)).astimezone(UTC).isoformat(),
+            *params,
+        ],
     ).fetchall()
     members = group_rosters(db, {row["group_id"] for row in sessions})
     return [
@@ -188,9 +161,24 @@ def register(db, group_id, since, until):
     return sessions, women, {(mark["session_id"], mark["participant_id"]): mark["method"] for mark in marks}
 
 
+def refused_scans(db, group_id, since, until):
+    """Return {session_id: {reason: count}} of the check-ins refused for a group's sessions in a period."""
+    rows = db.execute(
+        """SELECT i.session_id, i.reason, count(*) AS refused FROM checkin_items i
+             JOIN sessions s ON s.id = i.session_id
+            WHERE s.group_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND i.status = 'invalid'
+            GROUP BY i.session_id, i.reason""",
+        [group_id, since, until],
+    ).fetchall()
+    result = {}
+    for row in rows:
+        result.setdefault(row["session_id"], {})[row["reason"]] = row["refused"]
+    return result
+
+
 def women_to_follow_up(db, days_unseen=5, now=None):
     """Women in a group who missed their last two held sessions, or were not seen for `days_unseen` days."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rows = db.execute(
         """WITH held AS (
                SELECT n.participant_id, s.id AS session_id, s.starts_at,

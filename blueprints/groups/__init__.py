@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("groups", __name__)
 
-from . import register, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Forms for groups and their sessions; every message is translated and nothing typed is lost."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -8,12 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+import clock
+from choices import ACTIVITIES
+from form_fields import CheckboxList, a_date, at_least_one, no_control_characters, strip_spaces
 from i18n import LANGUAGE_NAMES
 
-from ..admin.forms import no_control_characters
-from ..auth.forms import strip_spaces
-from ..home.labels import ACTIVITIES
-from ..outreach.forms import CheckboxList, a_date, at_least_one
 from .schedule import LONGEST, Schedule, weekday_names
 
 MAX_CAPACITY = 200
@@ -92,9 +91,9 @@ class GroupForm(FlaskForm):
         ]
         self.role_models.choices = [SelectChoice(str(row["id"]), row["first_name"]) for row in members]
         if not self.first_day.data:
-            self.first_day.data = date.today().isoformat()
+            self.first_day.data = clock.today().isoformat()
         if not self.last_day.data:
-            self.last_day.data = (date.today() + timedelta(weeks=26)).isoformat()
+            self.last_day.data = (clock.today() + timedelta(weeks=26)).isoformat()
 
     def validate_capacity(self, field):
         if getattr(field, "parsed", None) is not None and field.parsed < self.enrolled:
@@ -112,7 +111,7 @@ class GroupForm(FlaskForm):
 
     def validate_first_day(self, field):
         parsed = getattr(field, "parsed", None)
-        if parsed and abs((parsed - date.today()).days) > LONGEST:
+        if parsed and abs((parsed - clock.today()).days) > LONGEST:
             raise ValidationError(_l("Choose a day within two years from today."))
 
     def validate_last_day(self, field):
@@ -201,7 +200,7 @@ class SessionTimeForm(FlaskForm):
 
     def validate_day(self, field):
         parsed = getattr(field, "parsed", None)
-        if parsed and abs((parsed - date.today()).days) > LONGEST:
+        if parsed and abs((parsed - clock.today()).days) > LONGEST:
             raise ValidationError(_l("Choose a day within two years from today."))
 
 

@@ -1,14 +1,11 @@
 """Network groups, their sessions and who is enrolled: all the SQL of this area."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
-from .schedule import LOCAL
-
-
-def now_iso():
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
+import access
+import clock
+from clock import now_iso
 
 GROUP_COLUMNS = """g.id, g.name, g.activity, g.estate_id, g.place, g.languages, g.capacity, g.bring,
        g.first_day, g.last_day, g.weekdays, g.every_weeks, g.start_time, g.end_time, g.rule,
@@ -17,34 +14,25 @@ GROUP_COLUMNS = """g.id, g.name, g.activity, g.estate_id, g.place, g.languages, 
        (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'waitlist') AS waiting"""
 
 
-def groups_for(db, user_id=None):
-    """Return all groups, or only those `user_id` facilitates, with their next session."""
-    sql = f"""SELECT {GROUP_COLUMNS},
-                     (SELECT min(s.starts_at) FROM sessions s WHERE s.group_id = g.id
-                        AND s.starts_at > ? AND s.cancelled_at IS NULL) AS next_session
-                FROM groups g LEFT JOIN estates e ON e.id = g.estate_id"""
-    params = [now_iso()]
-    if user_id is not None:
-        sql += " WHERE g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)"
-        params.append(user_id)
-    return db.execute(sql + " ORDER BY g.name COLLATE NOCASE", params).fetchall()
+def groups_for(db, user):
+    """Return the groups `user` may see, with their next session."""
+    visible, params = access.visible_groups(user)
+    return db.execute(
+        f"""SELECT {GROUP_COLUMNS},
+                   (SELECT min(s.starts_at) FROM sessions s WHERE s.group_id = g.id
+                      AND s.starts_at > ? AND s.cancelled_at IS NULL) AS next_session
+              FROM groups g LEFT JOIN estates e ON e.id = g.estate_id
+             WHERE {visible} ORDER BY g.name COLLATE NOCASE""",
+        [now_iso(), *params],
+    ).fetchall()
 
 
 def group(db, group_id):
+    """Return one group with its estate and counts, or None."""
     return db.execute(
         f"SELECT {GROUP_COLUMNS} FROM groups g LEFT JOIN estates e ON e.id = g.estate_id WHERE g.id = ?",
         [group_id],
     ).fetchone()
-
-
-def facilitates(db, group_id, user_id):
-    """True when the staff member `user_id` is one of the group's facilitators."""
-    return (
-        db.execute(
-            "SELECT 1 FROM group_facilitators WHERE group_id = ? AND user_id = ?", [group_id, user_id]
-        ).fetchone()
-        is not None
-    )
 
 
 def facilitators(db, group_id):
@@ -319,20 +307,38 @@ def enrolment_states(db, group_id, participant_ids):
     return {row["participant_id"]: row["state"] for row in rows}
 
 
-def sessions_between(db, since, until, user_id=None):
-    """Sessions not over by `since` that start before `until`, of her groups when `user_id` is given."""
-    sql = f"""SELECT {SESSION_COLUMNS},
-                     (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled
-                FROM sessions s JOIN groups g ON g.id = s.group_id
-               WHERE s.ends_at > ? AND s.starts_at < ?"""
-    params = [since.astimezone(UTC).isoformat(), until.astimezone(UTC).isoformat()]
-    if user_id is not None:
-        sql += " AND g.id IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)"
-        params.append(user_id)
-    return db.execute(sql + " ORDER BY s.starts_at", params).fetchall()
+def sessions_between(db, since, until, user):
+    """Sessions of the groups `user` may see that are not over by `since` and start before `until`."""
+    visible, params = access.visible_groups(user)
+    return db.execute(
+        f"""SELECT {SESSION_COLUMNS},
+                   (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled
+              FROM sessions s JOIN groups g ON g.id = s.group_id
+             WHERE s.ends_at > ? AND s.starts_at < ? AND {visible}
+             ORDER BY s.starts_at""",
+        [since.astimezone(UTC).isoformat(), until.astimezone(UTC).isoformat(), *params],
+    ).fetchall()
 
 
-def today_sessions(db, user_id=None, days=1):
-    """Sessions from the start of today (Copenhagen) for `days` days."""
-    start = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
-    return sessions_between(db, start, start + timedelta(days=days), user_id)
+def today_sessions(db, user, days=1):
+    """Sessions of the groups `user` may see from the start of today (Copenhagen) for `days` days."""
+    start = clock.start_of_today()
+    return sessions_between(db, start, start + timedelta(days=days), user)
+
+
+def record_text(db, session_id, participant_id, kind, sent_at, user_id, delivered):
+    """Record that a text of a kind went (or failed to go) to a woman: never the number or the words."""
+    db.execute(
+        """INSERT INTO texts_sent (session_id, participant_id, kind, sent_at, sent_by, delivered)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [session_id, participant_id, kind, sent_at, user_id, delivered],
+    )
+
+
+def texts_sent(db, session_id):
+    """How many texts of each kind were sent for a session, and when last."""
+    return db.execute(
+        """SELECT kind, sum(delivered) AS delivered, count(*) AS tried, max(sent_at) AS last
+             FROM texts_sent WHERE session_id = ? GROUP BY kind""",
+        [session_id],
+    ).fetchall()

@@ -1,12 +1,13 @@
 """Short texts to the enrolled women, each in her own language: time and place, never the programme."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from babel import dates
 from flask import current_app
 from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 
+import clock
 from db import transaction
 from sms import sender_for
 
@@ -51,22 +52,9 @@ def send_texts(db, session_id, kind, user_id):
         )
         for woman in queries.active_members(db, session["group_id"])
     ]
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = clock.now_iso()
     with transaction(db):
         for participant_id, delivered in results:
-            db.execute(
-                """INSERT INTO texts_sent (session_id, participant_id, kind, sent_at, sent_by, delivered)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                [session_id, participant_id, kind, stamp, user_id, delivered],
-            )
+            queries.record_text(db, session_id, participant_id, kind, stamp, user_id, delivered)
     sent = sum(1 for _id, delivered in results if delivered)
     return sent, len(results) - sent
-
-
-def texts_sent(db, session_id):
-    """How many texts of each kind were sent for a session, and when last."""
-    return db.execute(
-        """SELECT kind, sum(delivered) AS delivered, count(*) AS tried, max(sent_at) AS last
-             FROM texts_sent WHERE session_id = ? GROUP BY kind""",
-        [session_id],
-    ).fetchall()

@@ -1,55 +1,50 @@
-from datetime import UTC, datetime, timedelta
+"""Network groups: their schedules, sessions and who is enrolled."""
+
+from datetime import datetime, timedelta
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+import access
+import clock
+from access import CASEWORK_ROLES, GROUP_ROLES, staff_required
+from choices import ACTIVITIES
+from clock import LOCAL
 from db import get_db, transaction
 from i18n import LANGUAGES
 
-from ..auth.access import staff_required
-from ..home.labels import ACTIVITIES
 from ..outreach.queries import estates
-from ..participants.queries import find_participants, members_without_card
-from ..participants.routes import new_cards
-from ..pwa.offline import offline_page
+from ..participants.cards import new_cards
+from ..participants.queries import find_participants, members_without_card, participant
 from . import bp, queries, reminders
 from .forms import EVERY_WEEKS, CancelForm, GroupForm, SessionTimeForm, TopicForm
-from .schedule import LOCAL, Schedule, local_day, session_times, weekday_names
+from .schedule import Schedule, local_day, session_times, weekday_names
 
-GROUP_ROLES = ("admin", "coordinator", "facilitator")
 WEEKS_SHOWN = 8
 PRINTED_WEEKS = 12
 
 
-def group_or_abort(group_id):
-    """The group, if this staff member may see it: a facilitator only sees her own groups."""
-    row = queries.group(get_db(), group_id)
-    if row is None:
-        abort(404)
-    if g.user["role"] == "facilitator" and not queries.facilitates(get_db(), group_id, g.user["id"]):
-        abort(403)
-    return row
+def group_or_abort(group_id, change=False):
+    """Return the group if this staff member may see it (or, with `change`, change it); else 404 or 403."""
+    access.require_group(get_db(), g.user, group_id, change=change)
+    return queries.group(get_db(), group_id)
 
 
-def session_or_abort(group_id, session_id):
-    group_or_abort(group_id)
+def session_or_abort(group_id, session_id, change=False):
+    """Return one session of a group this staff member may see (or change); else 404 or 403."""
+    group_or_abort(group_id, change=change)
     row = queries.session(get_db(), session_id)
     if row is None or row["group_id"] != group_id:
         abort(404)
     return row
 
 
-def utc_now_iso():
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 @bp.route("/groups")
 @staff_required(*GROUP_ROLES)
 def groups():
     """List the groups: a facilitator sees hers."""
-    user_id = g.user["id"] if g.user["role"] == "facilitator" else None
-    rows = queries.groups_for(get_db(), user_id)
+    rows = queries.groups_for(get_db(), g.user)
     return render_template("groups/list.html", groups=rows, activities=ACTIVITIES)
 
 
@@ -58,13 +53,13 @@ def groups():
 def today():
     """Today's and tomorrow's sessions of her groups, with who is enrolled."""
     db = get_db()
-    user_id = g.user["id"] if g.user["role"] == "facilitator" else None
-    sessions = queries.today_sessions(db, user_id, days=2)
+    sessions = queries.today_sessions(db, g.user, days=2)
     members = {row["group_id"]: queries.active_members(db, row["group_id"]) for row in sessions}
     return render_template("groups/today.html", sessions=sessions, members=members, activities=ACTIVITIES)
 
 
 def group_form(group_id=None, enrolled=0):
+    """The group form with its choices: estates, staff who can lead, the group's women as role models."""
     db = get_db()
     members = queries.active_members(db, group_id) if group_id else []
     return GroupForm(
@@ -73,6 +68,7 @@ def group_form(group_id=None, enrolled=0):
 
 
 def chosen_leaders(form):
+    """Return (facilitator ids, role model ids) from the form."""
     facilitator_ids = {int(user_id) for user_id in form.facilitators.data}
     if g.user["role"] == "facilitator":
         facilitator_ids.add(g.user["id"])  # she keeps access to the group she made or edits
@@ -107,7 +103,7 @@ def new_group():
 @staff_required(*GROUP_ROLES)
 def edit_group(group_id):
     """Change a group; its future sessions follow the new schedule, hand-made changes stay."""
-    row = group_or_abort(group_id)
+    row = group_or_abort(group_id, change=True)
     db = get_db()
     form = group_form(group_id, enrolled=row["enrolled"])
     if request.method == "GET":
@@ -161,13 +157,13 @@ def group(group_id):
     row = group_or_abort(group_id)
     db = get_db()
     text = request.args.get("q", "").strip()[:60]
-    found = find_participants(db, text) if len(text) >= 2 else []
+    found = find_participants(db, g.user, text) if len(text) >= 2 else []
     states = queries.enrolment_states(db, group_id, [person["id"] for person in found])
     context = {"group": row, "query": text, "found": found, "states": states}
     if request.headers.get("HX-Request"):
         response = make_response(render_template("groups/_search_results.html", **context))
     else:
-        now = datetime.now(UTC)
+        now = clock.now()
         response = make_response(
             render_template(
                 "groups/group.html",
@@ -190,7 +186,7 @@ def group(group_id):
 @staff_required(*GROUP_ROLES)
 def enrol(group_id):
     """Enrol a woman (on the waitlist when the group is full)."""
-    group_or_abort(group_id)
+    group_or_abort(group_id, change=True)
     db = get_db()
     try:
         participant_id = int(request.form.get("participant_id", ""))
@@ -198,9 +194,11 @@ def enrol(group_id):
         abort(400)
     if not 1 <= participant_id < 2**63:
         abort(400)
-    person = db.execute("SELECT first_name FROM participants WHERE id = ?", [participant_id]).fetchone()
+    person = participant(db, participant_id)
     if person is None:
         abort(404)
+    if not access.may_enrol(db, g.user, group_id, participant_id):
+        abort(403)
     with transaction(db):
         state = queries.enrol(db, group_id, participant_id)
     if state == "active":
@@ -214,7 +212,7 @@ def enrol(group_id):
 @staff_required(*GROUP_ROLES)
 def leave(group_id, participant_id):
     """Take a woman out of the group; what she attended stays."""
-    group_or_abort(group_id)
+    group_or_abort(group_id, change=True)
     db = get_db()
     with transaction(db):
         promoted = queries.leave(db, group_id, participant_id)
@@ -233,6 +231,7 @@ def session(group_id, session_id):
 
 
 def render_session(row, move_form=None, cancel_form=None, topic_form=None, status=200):
+    """The session page, with any form that was sent back with its errors."""
     if move_form is None:
         move_form = SessionTimeForm(formdata=None, prefix="move")
         move_form.day.data = local_day(row["starts_at"]).isoformat()
@@ -249,14 +248,15 @@ def render_session(row, move_form=None, cancel_form=None, topic_form=None, statu
         move_form=move_form,
         cancel_form=cancel_form or CancelForm(formdata=None, prefix="cancel"),
         topic_form=topic_form,
-        texts=reminders.texts_sent(get_db(), row["id"]),
+        texts=queries.texts_sent(get_db(), row["id"]),
         enrolled=len(queries.active_members(get_db(), row["group_id"])),
         activities=ACTIVITIES,
-        past=row["ends_at"] < utc_now_iso(),
+        past=row["ends_at"] < clock.now_iso(),
     ), status
 
 
 def local_time(moment_iso):
+    """Return the Copenhagen wall-clock time of a stored UTC time, as 10:00."""
     return datetime.fromisoformat(moment_iso).astimezone(LOCAL).strftime("%H:%M")
 
 
@@ -276,7 +276,7 @@ def tell_women(session_id, kind, how):
 @staff_required(*GROUP_ROLES)
 def move_session(group_id, session_id):
     """Give one session another day, time or place; the women see it on their page."""
-    row = session_or_abort(group_id, session_id)
+    row = session_or_abort(group_id, session_id, change=True)
     form = SessionTimeForm(prefix="move")
     if not form.validate_on_submit():
         return render_session(row, move_form=form, status=400)
@@ -293,7 +293,7 @@ def move_session(group_id, session_id):
 @staff_required(*GROUP_ROLES)
 def cancel_session(group_id, session_id):
     """Cancel one session with a reason the women see."""
-    row = session_or_abort(group_id, session_id)
+    row = session_or_abort(group_id, session_id, change=True)
     form = CancelForm(prefix="cancel")
     if not form.validate_on_submit():
         return render_session(row, cancel_form=form, status=400)
@@ -310,7 +310,7 @@ def cancel_session(group_id, session_id):
 @staff_required(*GROUP_ROLES)
 def reinstate_session(group_id, session_id):
     """Undo a cancellation."""
-    session_or_abort(group_id, session_id)
+    session_or_abort(group_id, session_id, change=True)
     db = get_db()
     with transaction(db):
         queries.reinstate_session(db, session_id)
@@ -322,7 +322,7 @@ def reinstate_session(group_id, session_id):
 @staff_required(*GROUP_ROLES)
 def describe_session(group_id, session_id):
     """Give a session a topic and what to bring."""
-    row = session_or_abort(group_id, session_id)
+    row = session_or_abort(group_id, session_id, change=True)
     form = TopicForm(prefix="topic")
     if not form.validate_on_submit():
         return render_session(row, topic_form=form, status=400)
@@ -337,8 +337,8 @@ def describe_session(group_id, session_id):
 @staff_required(*GROUP_ROLES)
 def remind(group_id, session_id):
     """Send each enrolled woman a reminder in her language."""
-    row = session_or_abort(group_id, session_id)
-    if row["cancelled_at"] or row["ends_at"] < utc_now_iso():
+    row = session_or_abort(group_id, session_id, change=True)
+    if row["cancelled_at"] or row["ends_at"] < clock.now_iso():
         flash(_("No reminder for a cancelled or past session."), "error")
     else:
         tell_women(session_id, "reminder", "sms")
@@ -349,7 +349,7 @@ def remind(group_id, session_id):
 @staff_required(*GROUP_ROLES)
 def add_session(group_id):
     """Add a session outside the schedule."""
-    row = group_or_abort(group_id)
+    row = group_or_abort(group_id, change=True)
     form = SessionTimeForm()
     if request.method == "GET":
         form.start_time.data, form.end_time.data = row["start_time"] or "10:00", row["end_time"] or "12:00"
@@ -372,7 +372,7 @@ def add_session(group_id):
 def printable_schedule(group_id):
     """An A4 schedule to print and hang up, in the language of the page."""
     row = group_or_abort(group_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     sessions = queries.group_sessions(
         get_db(), group_id, now.isoformat(), (now + timedelta(weeks=PRINTED_WEEKS)).isoformat()
     )
@@ -382,7 +382,7 @@ def printable_schedule(group_id):
 
 
 @bp.route("/groups/<id:group_id>/cards", methods=["POST"])
-@staff_required("coordinator", "admin")
+@staff_required(*CASEWORK_ROLES)
 def print_cards(group_id):
     """Print cards, 8 to an A4 sheet, for the group's women who have none (or for all, replacing theirs)."""
     group_or_abort(group_id)
@@ -391,13 +391,6 @@ def print_cards(group_id):
     if not women:
         flash(_("Every woman in the group has a card."), "ok")
         return redirect(url_for("groups.group", group_id=group_id))
-    return render_template("participants/cards.html", cards=new_cards(db, women))
-
-
-@bp.route("/scan")
-@staff_required(*GROUP_ROLES)
-@offline_page
-def scanner():
-    """Check women in at the door: the camera reads their cards, with or without a connection."""
-    g.blob_workers = True  # the QR decoder runs in a blob: worker where the phone has no BarcodeDetector
-    return render_template("groups/scanner.html")
+    with transaction(db):
+        cards = new_cards(db, women)
+    return render_template("participants/cards.html", cards=cards)

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from dateutil.rrule import WEEKLY, rrule, weekday
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+from clock import LOCAL
+
 LONGEST = 2 * 366  # days: a schedule covers at most two years
 
 

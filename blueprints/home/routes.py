@@ -1,17 +1,20 @@
-from datetime import UTC, datetime, timedelta
+"""Each role's home page and the consent texts to read aloud."""
+
+from datetime import timedelta
 
 from flask import g, render_template
 
+import clock
+from access import staff_required
+from choices import ACTIVITIES
 from db import get_db
 from i18n import LANGUAGES
 
-from ..auth.access import staff_required
 from ..auth.queries import all_users
 from ..groups.queries import sessions_between
 from ..outreach import queries as outreach
 from ..pwa.offline import offline_page
 from . import bp, queries
-from .labels import ACTIVITIES
 
 
 @bp.route("/")
@@ -28,17 +31,18 @@ def index():
     elif role == "coordinator":
         context["counts"] = queries.programme_counts(db)
         context["per_estate"] = queries.participants_per_estate(db)
-        context["sessions"] = next_week(db)
+        context["sessions"] = next_week(db, g.user)
     elif role == "facilitator":
-        context["sessions"] = next_week(db, g.user["id"])
+        context["sessions"] = next_week(db, g.user)
     else:
         context["estates"] = outreach.estates(db)
     return render_template("home/index.html", **context)
 
 
-def next_week(db, user_id=None):
-    now = datetime.now(UTC)
-    return sessions_between(db, now, now + timedelta(days=7), user_id)
+def next_week(db, user):
+    """The sessions of the next 7 days that `user` may see."""
+    now = clock.now()
+    return sessions_between(db, now, now + timedelta(days=7), user)
 
 
 @bp.route("/consent")

@@ -1,13 +1,14 @@
 """Her sessions as an iCalendar file: one event per session, in Europe/Copenhagen time."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from ..groups.schedule import LOCAL
-from ..home.labels import ACTIVITIES
+import clock
+from choices import ACTIVITIES
+from clock import LOCAL
 
 
 def calendar_file(sessions, language):
@@ -16,7 +17,7 @@ def calendar_file(sessions, language):
     calendar.add("prodid", "-//calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    stamp = datetime.now(UTC)
+    stamp = clock.now()
     with force_locale(language):
         calendar.add("x-wr-calname", _("Calendar"))
         for session in sessions:

@@ -9,10 +9,12 @@ secret key, so the page can show them again without the database holding them in
 import base64
 import hashlib
 import hmac
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
+
+import clock
+from tokens import new_token, sha256_hex
 
 # After first use the link still works this long: opened in the text app, then in the browser.
 REOPEN_WINDOW = timedelta(minutes=10)
@@ -21,7 +23,8 @@ UNOPENED_LIFETIME = timedelta(days=14)
 
 
 def digest(value):
-    return hashlib.sha256(value.encode()).hexdigest()
+    """Return what the database keeps of a token: its SHA-256."""
+    return sha256_hex(value)
 
 
 def derived(token_hash, purpose):
@@ -32,16 +35,12 @@ def derived(token_hash, purpose):
     return base64.urlsafe_b64encode(mac).decode()[:22]
 
 
-def now():
-    return datetime.now(UTC)
-
-
 def create_link(db, participant_id, user_id):
     """Make a new personal link for a woman, ending her older ones; return its token (shown once)."""
     revoke_links(db, participant_id)
-    token = secrets.token_urlsafe(16)
+    token = new_token(16)
     token_hash = digest(token)
-    stamp = now().isoformat(timespec="seconds")
+    stamp = clock.now_iso()
     db.execute(
         """INSERT INTO personal_links (token_hash, feed_hash, participant_id, created_at, created_by)
            VALUES (?, ?, ?, ?, ?)""",
@@ -56,7 +55,7 @@ def create_link(db, participant_id, user_id):
 
 def revoke_links(db, participant_id):
     """End her links, the phones they were opened on, and the card shown on her page."""
-    stamp = now().isoformat(timespec="seconds")
+    stamp = clock.now_iso()
     db.execute(
         "UPDATE personal_links SET revoked_at = ? WHERE participant_id = ? AND revoked_at IS NULL",
         [stamp, participant_id],
@@ -94,8 +93,8 @@ def working_link(db, token):
     if link is None:
         return None
     if link["first_used_at"]:
-        return link if now() - datetime.fromisoformat(link["first_used_at"]) <= REOPEN_WINDOW else None
-    return link if now() - datetime.fromisoformat(link["created_at"]) <= UNOPENED_LIFETIME else None
+        return link if clock.now() - datetime.fromisoformat(link["first_used_at"]) <= REOPEN_WINDOW else None
+    return link if clock.now() - datetime.fromisoformat(link["created_at"]) <= UNOPENED_LIFETIME else None
 
 
 def link_works(db, token):
@@ -108,8 +107,8 @@ def open_link(db, token):
     if link is None:
         return None
     token_hash = link["token_hash"]
-    device = secrets.token_urlsafe(32)
-    stamp = now().isoformat(timespec="seconds")
+    device = new_token(32)
+    stamp = clock.now_iso()
     db.execute(
         "INSERT INTO personal_devices (device_hash, token_hash, created_at) VALUES (?, ?, ?)",
         [digest(device), token_hash, stamp],

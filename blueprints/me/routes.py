@@ -1,17 +1,18 @@
 """A woman's own page: her next sessions in her language, her card, her calendar. Neutral everywhere."""
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 
+import clock
+from choices import ACTIVITIES
 from db import get_db, transaction
 from i18n import LANGUAGES
 from qr import qr_svg
+from tokens import sha256_hex
 
-from ..home.labels import ACTIVITIES
+from ..pwa.manifest import manifest_for
 from ..pwa.offline import offline_page
-from ..pwa.routes import manifest_for
 from . import bp, links, queries
 from .calendar import calendar_file
 
@@ -25,6 +26,7 @@ CALENDAR_WEEKS_AHEAD = 26
 
 @bp.before_request
 def mark_personal_page():
+    """Her pages get the personal-page headers (no referrer, no staff camera)."""
     g.personal_page = True
 
 
@@ -79,6 +81,7 @@ def gone():
 
 
 def her_link():
+    """Return the link this phone's cookie opens, or None."""
     return links.link_of_device(get_db(), request.cookies.get(COOKIE))
 
 
@@ -89,7 +92,7 @@ def page():
     link = her_link()
     if link is None:
         return gone()
-    now = datetime.now(UTC)
+    now = clock.now()
     sessions = queries.her_sessions(
         get_db(), link["participant_id"], now.isoformat(), (now + timedelta(weeks=WEEKS_ON_PAGE)).isoformat()
     )
@@ -109,12 +112,12 @@ def page():
 
 def ics_response(link, download):
     """Her calendar from two months back to half a year ahead; a calendar app asking again gets a 304."""
-    now = datetime.now(UTC)
+    now = clock.now()
     since = (now - timedelta(days=CALENDAR_PAST_DAYS)).date().isoformat()
     until = (now + timedelta(weeks=CALENDAR_WEEKS_AHEAD)).date().isoformat()
     db = get_db()
     fingerprint = queries.calendar_fingerprint(db, link["participant_id"], since, until)
-    etag = hashlib.sha256(f"{g.lang}:{since}:{fingerprint}".encode()).hexdigest()[:32]
+    etag = sha256_hex(f"{g.lang}:{since}:{fingerprint}")[:32]
     if etag in request.if_none_match:
         response = current_app.response_class(status=304)
     else:

@@ -1,37 +1,12 @@
 """The campaign form."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, StringField, widgets
+from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from form_fields import CheckboxList, a_date, at_least_one, no_control_characters, strip_spaces
 from i18n import LANGUAGE_NAMES
-
-from ..admin.forms import no_control_characters
-from ..auth.forms import strip_spaces
-
-
-class CheckboxList(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form):
-        if not set(self.data or []) <= {choice.value for choice in self.choices}:
-            raise ValidationError(_l("Choose among the options shown."))
-
-
-def a_date(form, field):
-    try:
-        field.parsed = date.fromisoformat(field.data or "")
-    except ValueError:
-        raise ValidationError(_l("Write a date as year-month-day, e.g. 2026-03-01.")) from None
-
-
-def at_least_one(form, field):
-    if not field.data:
-        raise ValidationError(_l("Choose at least one."))
 
 
 class CampaignForm(FlaskForm):

@@ -1,29 +1,29 @@
 """Campaigns, poster codes and sign-ups: the SQL of the outreach area."""
 
 import json
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from db import transaction
-
-
-def utc_now():
-    return datetime.now(UTC).isoformat(timespec="seconds")
+import clock
+from tokens import new_token
 
 
 def estate_exists(db, estate_id):
+    """True when the estate exists."""
     return db.execute("SELECT 1 FROM estates WHERE id = ?", [estate_id]).fetchone() is not None
 
 
 def estates(db):
+    """Return every estate, by name."""
     return db.execute("SELECT id, name, municipality FROM estates ORDER BY name").fetchall()
 
 
 def campaign_exists(db, campaign_id):
+    """True when the campaign exists."""
     return db.execute("SELECT 1 FROM campaigns WHERE id = ?", [campaign_id]).fetchone() is not None
 
 
 def consent_text(db, consent_text_id):
+    """Return one consent text, or None."""
     if consent_text_id is None:
         return None
     return db.execute("SELECT * FROM consent_texts WHERE id = ?", [consent_text_id]).fetchone()
@@ -39,7 +39,8 @@ def current_consent_texts(db):
 
 
 def campaign_is_running(db, campaign_id):
-    today = datetime.now(UTC).date().isoformat()
+    """True when the campaign runs today (in Copenhagen)."""
+    today = clock.today().isoformat()
     row = db.execute(
         "SELECT 1 FROM campaigns WHERE id = ? AND starts_on <= ? AND ends_on >= ?",
         [campaign_id, today, today],
@@ -49,7 +50,7 @@ def campaign_is_running(db, campaign_id):
 
 def current_campaigns(db, on_day=None):
     """Return the campaigns running on a day (today by default), newest first."""
-    day = on_day or datetime.now(UTC).date().isoformat()
+    day = on_day or clock.today().isoformat()
     return db.execute(
         "SELECT * FROM campaigns WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on DESC, id DESC",
         [day, day],
@@ -57,18 +58,22 @@ def current_campaigns(db, on_day=None):
 
 
 def find_signup(db, signup_id):
+    """Return the stored sign-up with this id, or None."""
     return db.execute("SELECT * FROM signups WHERE id = ?", [signup_id]).fetchone()
 
 
 def is_erased(db, signup_id):
+    """True when this sign-up belonged to a woman who was erased."""
     return db.execute("SELECT 1 FROM erasures WHERE signup_id = ?", [signup_id]).fetchone() is not None
 
 
 def participant_by_phone(db, phone):
+    """Return the woman with this phone number (E.164), or None."""
     return db.execute("SELECT id FROM participants WHERE phone = ?", [phone]).fetchone()
 
 
 def card_owner(db, code_hash):
+    """Return the id of the woman a card was issued to, or None."""
     row = db.execute("SELECT participant_id FROM cards WHERE code_hash = ?", [code_hash]).fetchone()
     return row["participant_id"] if row else None
 
@@ -78,7 +83,7 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
 
     The same phone number means the same woman: a second sign-up joins the first participant.
     """
-    now = utc_now()
+    now = clock.now_iso()
     existing = participant_by_phone(db, clean["phone"])
     if existing:
         participant_id, merged = existing["id"], True
@@ -119,6 +124,7 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
 
 
 def insert_participant(db, signup_id, clean, now, user_id):
+    """Add a new woman from a checked sign-up; return her id."""
     return db.execute(
         "INSERT INTO participants (client_id, first_name, phone, language, estate_id, year_of_birth,"
         " subgroup, interests, availability, childcare, channel, campaign_id, registered_at, registered_by)"
@@ -144,7 +150,7 @@ def insert_participant(db, signup_id, clean, now, user_id):
 
 def signups_by_user(db, user_id, days=30):
     """Return a worker's own sign-ups of the last days, newest first."""
-    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    since = (clock.now() - timedelta(days=days)).isoformat(timespec="seconds")
     return db.execute(
         """SELECT s.id, s.recorded_at, s.merged, s.channel, s.first_name, e.name AS estate
              FROM signups s JOIN participants p ON p.id = s.participant_id
@@ -156,32 +162,33 @@ def signups_by_user(db, user_id, days=30):
 
 
 def new_poster_code():
-    # 10 characters of base32-like text: short enough to type from a poster, ~50 bits, not guessable in bulk.
-    return secrets.token_urlsafe(8)[:10]
+    """Return a new poster code."""
+    # 10 characters of base64url text: short enough to type from a poster, ~60 bits, not guessable in bulk.
+    return new_token(8)[:10]
 
 
 def create_campaign(db, name, starts_on, ends_on, estate_ids, languages, user_id, channels):
     """Add a campaign with a poster code for each channel; return its id."""
-    with transaction(db):
-        campaign_id = db.execute(
-            "INSERT INTO campaigns (name, starts_on, ends_on, languages, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [name, starts_on, ends_on, json.dumps(languages), user_id, utc_now()],
-        ).lastrowid
-        for estate_id in estate_ids:
-            db.execute(
-                "INSERT INTO campaign_estates (campaign_id, estate_id) VALUES (?, ?)",
-                [campaign_id, estate_id],
-            )
-        for channel in channels:
-            db.execute(
-                "INSERT INTO poster_codes (code, campaign_id, channel, created_at) VALUES (?, ?, ?, ?)",
-                [new_poster_code(), campaign_id, channel, utc_now()],
-            )
+    now = clock.now_iso()
+    campaign_id = db.execute(
+        "INSERT INTO campaigns (name, starts_on, ends_on, languages, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [name, starts_on, ends_on, json.dumps(languages), user_id, now],
+    ).lastrowid
+    for estate_id in estate_ids:
         db.execute(
-            "INSERT INTO audit_log (at, user_id, action, record) VALUES (?, ?, 'campaign.create', ?)",
-            [utc_now(), user_id, f"campaign:{campaign_id}"],
+            "INSERT INTO campaign_estates (campaign_id, estate_id) VALUES (?, ?)",
+            [campaign_id, estate_id],
         )
+    for channel in channels:
+        db.execute(
+            "INSERT INTO poster_codes (code, campaign_id, channel, created_at) VALUES (?, ?, ?, ?)",
+            [new_poster_code(), campaign_id, channel, now],
+        )
+    db.execute(
+        "INSERT INTO audit_log (at, user_id, action, record) VALUES (?, ?, 'campaign.create', ?)",
+        [now, user_id, f"campaign:{campaign_id}"],
+    )
     return campaign_id
 
 
@@ -194,10 +201,12 @@ def all_campaigns(db):
 
 
 def campaign(db, campaign_id):
+    """Return one campaign, or None."""
     return db.execute("SELECT * FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
 
 
 def campaign_estate_names(db, campaign_id):
+    """Return the names of a campaign's estates."""
     return [
         row["name"]
         for row in db.execute(
@@ -209,6 +218,7 @@ def campaign_estate_names(db, campaign_id):
 
 
 def signups_per_channel(db, campaign_id):
+    """Return {channel: women signed up} for a campaign."""
     rows = db.execute(
         "SELECT channel, count(DISTINCT participant_id) AS signups FROM signups WHERE campaign_id = ?"
         " GROUP BY channel",
@@ -218,6 +228,7 @@ def signups_per_channel(db, campaign_id):
 
 
 def signups_per_estate(db, campaign_id):
+    """Return each estate's name with the women signed up there in a campaign."""
     return db.execute(
         """SELECT e.name, count(DISTINCT s.participant_id) AS signups
              FROM signups s JOIN estates e ON e.id = s.estate_id
@@ -227,6 +238,7 @@ def signups_per_estate(db, campaign_id):
 
 
 def poster_codes(db, campaign_id):
+    """Return {channel: poster code} for a campaign."""
     rows = db.execute("SELECT channel, code FROM poster_codes WHERE campaign_id = ?", [campaign_id])
     return {row["channel"]: row["code"] for row in rows}
 
@@ -242,7 +254,7 @@ def poster(db, code):
 
 def merged_signups(db, days=30):
     """Return the sign-ups of the last days that joined a woman already registered."""
-    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    since = (clock.now() - timedelta(days=days)).isoformat(timespec="seconds")
     return db.execute(
         """SELECT s.recorded_at, s.channel, s.first_name AS given_name, p.first_name, p.id AS participant_id,
                   u.username AS recorded_by

@@ -1,6 +1,5 @@
 import json
 import uuid
-from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,16 +8,17 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
-from db import get_db
+import clock
+from access import staff_required
+from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from db import get_db, transaction
 from i18n import current_language
+from outbox import process_items
 from qr import qr_svg
 
-from ..api.outbox import process_items
-from ..auth.access import staff_required
-from ..auth.queries import allow_attempt
+from ..auth.accounts import allow_attempt
 from ..pwa.offline import offline_page
 from . import bp, queries
-from .choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from .forms import CampaignForm
 
 LIST_FIELDS = ("interests", "availability")
@@ -49,7 +49,7 @@ def form_data(form, fields=SIGNUP_FIELDS):
 
 def new_form_identity():
     """An id and a time for a form when it is opened: sending it twice is then a duplicate."""
-    return {"signup_id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {"signup_id": str(uuid.uuid4()), "recorded_at": clock.now_iso()}
 
 
 def store_form(data, signup_id, recorded_at, user_id):
@@ -134,16 +134,18 @@ def campaigns():
     """List campaigns with their sign-ups, and start a new one."""
     form = campaign_form()
     if form.validate_on_submit():
-        campaign_id = queries.create_campaign(
-            get_db(),
-            form.name.data,
-            form.starts_on.data,
-            form.ends_on.data,
-            [int(value) for value in form.estates.data],
-            form.languages.data,
-            g.user["id"],
-            CHANNELS,
-        )
+        db = get_db()
+        with transaction(db):
+            campaign_id = queries.create_campaign(
+                db,
+                form.name.data,
+                form.starts_on.data,
+                form.ends_on.data,
+                [int(value) for value in form.estates.data],
+                form.languages.data,
+                g.user["id"],
+                CHANNELS,
+            )
         flash(_("The campaign is created. Print its posters below."), "success")
         return redirect(url_for("outreach.campaign", campaign_id=campaign_id))
     status = 400 if form.is_submitted() else 200
@@ -190,9 +192,7 @@ SELF_SIGNUP_HOURS = 6
 def self_signup_token(code):
     """A signed token in the form instead of a session: nothing is stored on her phone."""
     serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
-    return serializer.dumps(
-        {"code": code, "id": str(uuid.uuid4()), "at": datetime.now(UTC).isoformat(timespec="seconds")}
-    )
+    return serializer.dumps({"code": code, "id": str(uuid.uuid4()), "at": clock.now_iso()})
 
 
 def read_self_signup_token(token, code):

@@ -1,17 +1,17 @@
 """The rules of a sign-up, shared by the form and the outbox: clean data or errors per field."""
 
-import hashlib
 import re
 import unicodedata
-from datetime import date
 
 import phonenumbers
 from flask_babel import gettext as _
 
+import clock
+from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from i18n import LANGUAGES
+from tokens import sha256_hex
 
 from . import queries
-from .choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 
 MAX_FIRST_NAME = 60
 OLDEST_YEAR = 1920
@@ -72,7 +72,8 @@ def e164_phone(text):
 
 
 def card_hash(code):
-    return hashlib.sha256(code.encode()).hexdigest()
+    """Return what the server keeps of a QR card's code: its SHA-256."""
+    return sha256_hex(code)
 
 
 def clean_signup(db, data):
@@ -146,7 +147,7 @@ def check_year_of_birth(db, data, clean, errors):
     if value in (None, ""):
         clean["year_of_birth"] = None
         return
-    year, last = as_id(value), date.today().year - YOUNGEST_AGE
+    year, last = as_id(value), clock.today().year - YOUNGEST_AGE
     if year is None or not OLDEST_YEAR <= year <= last:
         errors["year_of_birth"] = _(
             "Write a year between %(first)d and %(last)d, or leave it empty.", first=OLDEST_YEAR, last=last

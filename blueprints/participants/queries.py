@@ -1,32 +1,39 @@
 """The women in the programme, as staff find and follow them: all the SQL of this area."""
 
+import access
+
 FOUND = """p.id, p.first_name, p.phone, e.name AS estate_name
            FROM participants p LEFT JOIN estates e ON e.id = p.estate_id"""
 
 
-def find_participants(db, text, limit=10):
-    """Women whose first name starts with `text`, or whose phone number holds its digits (4 or more)."""
+def find_participants(db, user, text, limit=10):
+    """Women `user` may find whose first name starts with `text`, or whose phone number holds its digits
+    (4 or more)."""
+    findable, params = access.findable_participants(user)
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 4:
         return db.execute(
-            f"SELECT {FOUND} WHERE p.phone LIKE ? ORDER BY p.first_name LIMIT ?",
-            [f"%{digits}%", limit],
+            f"SELECT {FOUND} WHERE {findable} AND p.phone LIKE ? ORDER BY p.first_name LIMIT ?",
+            [*params, f"%{digits}%", limit],
         ).fetchall()
     return db.execute(
-        f"""SELECT {FOUND} WHERE fold(p.first_name) LIKE fold(?) || '%' ESCAPE '\\'
+        f"""SELECT {FOUND} WHERE {findable} AND fold(p.first_name) LIKE fold(?) || '%' ESCAPE '\\'
              ORDER BY p.first_name COLLATE NOCASE LIMIT ?""",
-        [text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"), limit],
+        [*params, text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"), limit],
     ).fetchall()
 
 
-def recent_participants(db, limit=50):
+def recent_participants(db, user, limit=50):
+    """The women `user` may find, latest registered first."""
+    findable, params = access.findable_participants(user)
     return db.execute(
-        f"SELECT {FOUND} ORDER BY p.registered_at DESC, p.id DESC LIMIT ?",
-        [limit],
+        f"SELECT {FOUND} WHERE {findable} ORDER BY p.registered_at DESC, p.id DESC LIMIT ?",
+        [*params, limit],
     ).fetchall()
 
 
 def participant(db, participant_id):
+    """Return her record, or None."""
     return db.execute(
         """SELECT p.id, p.first_name, p.phone, p.language, p.registered_at, p.status, e.name AS estate_name
              FROM participants p LEFT JOIN estates e ON e.id = p.estate_id WHERE p.id = ?""",

@@ -1,25 +1,21 @@
-import hashlib
-import secrets
-from datetime import UTC, datetime
-
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from access import CASEWORK_ROLES, staff_required
+from choices import ACTIVITIES
 from db import get_db, transaction
 from qr import qr_svg
 from sms import sender_for
 
-from ..auth.access import staff_required
 from ..checkin import queries as checkin
-from ..home.labels import ACTIVITIES
 from ..me import links
 from . import bp, queries
-
-CASEWORK_ROLES = ("admin", "coordinator")
+from .cards import new_cards
 
 
 def participant_or_404(participant_id):
+    """Return her record, or stop with 404."""
     row = queries.participant(get_db(), participant_id)
     if row is None:
         abort(404)
@@ -32,7 +28,11 @@ def participants():
     """Find a woman by first name or phone; without a search, the latest registered."""
     text = request.args.get("q", "").strip()[:60]
     db = get_db()
-    rows = queries.find_participants(db, text, limit=50) if text else queries.recent_participants(db)
+    rows = (
+        queries.find_participants(db, g.user, text, limit=50)
+        if text
+        else queries.recent_participants(db, g.user)
+    )
     return render_template("participants/list.html", participants=rows, query=text)
 
 
@@ -93,22 +93,10 @@ def revoke_link(participant_id):
 
 
 @bp.route("/follow-up")
-@staff_required("coordinator", "admin")
+@staff_required(*CASEWORK_ROLES)
 def follow_up():
     """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
     return render_template("participants/follow_up.html", women=checkin.women_to_follow_up(get_db()))
-
-
-def new_cards(db, women):
-    """Issue a new card to each woman; return [(first name, QR SVG)] to print (the codes are not kept)."""
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    printed = []
-    with transaction(db):
-        for woman in women:
-            code = secrets.token_urlsafe(16)
-            queries.issue_card(db, woman["id"], hashlib.sha256(code.encode()).hexdigest(), stamp)
-            printed.append((woman["first_name"], qr_svg(code)))
-    return printed
 
 
 @bp.route("/participants/<id:participant_id>/card", methods=["POST"])
@@ -116,4 +104,7 @@ def new_cards(db, women):
 def new_card(participant_id):
     """Print (or show on screen) a new card for her; her old printed card stops working."""
     row = participant_or_404(participant_id)
-    return render_template("participants/cards.html", cards=new_cards(get_db(), [row]))
+    db = get_db()
+    with transaction(db):
+        cards = new_cards(db, [row])
+    return render_template("participants/cards.html", cards=cards)

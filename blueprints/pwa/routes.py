@@ -1,9 +1,11 @@
-from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+"""The installable app: the root redirect, the offline page, the manifest and the service worker."""
 
-from i18n import current_language, preferred_language, text_direction
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from i18n import current_language, preferred_language
 
 from . import bp
+from .manifest import manifest_for
 from .offline import offline_page
 
 
@@ -26,35 +28,6 @@ def offline():
 def manifest():
     """Describe the installable app with a neutral name and icon."""
     return manifest_for(url_for("home.index", lang=current_language()))
-
-
-def manifest_for(start_url):
-    lang = current_language()
-    body = {
-        "name": _("Calendar"),
-        "short_name": _("Calendar"),
-        "id": "/",
-        "lang": lang,
-        "dir": text_direction(lang),
-        "start_url": start_url,
-        "scope": "/",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1d5c57",
-        "icons": [
-            {
-                "src": url_for("static", filename=f"icons/icon-{size}.png"),
-                "sizes": f"{size}x{size}",
-                "type": "image/png",
-                "purpose": "any maskable",
-            }
-            for size in (192, 512)
-        ]
-        + [{"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
-    }
-    response = current_app.json.response(body)
-    response.mimetype = "application/manifest+json"
-    return response
 
 
 @bp.route("/sw.js")

@@ -1,8 +1,15 @@
-"""The fixed choices of a sign-up, with their names in the page's language."""
+"""The programme's fixed choices (activities, channels, subgroups, interests, availability), each key with its
+name in the page's language."""
 
 from flask_babel import lazy_gettext as _l
 
-from ..home.labels import ACTIVITIES
+ACTIVITIES = {
+    "cooking": _l("Cooking"),
+    "light_exercise": _l("Light exercise"),
+    "language_cafe": _l("Language café"),
+    "job_club": _l("Job club"),
+    "other": _l("Other activity"),
+}
 
 CHANNELS = {
     "door_to_door": _l("Door-to-door"),

@@ -1,28 +1,40 @@
-"""The attendance register of a group: a page, CSV and Excel."""
+"""Check-in pages: the scanner at the door, and each group's attendance register (page, CSV, Excel)."""
 
 import csv
 import io
 from datetime import date, datetime, timedelta
 
 import xlsxwriter
-from flask import abort, make_response, render_template, request
+from flask import abort, g, make_response, render_template, request
 from flask_babel import gettext as _
 
+import clock
+from access import GROUP_ROLES, require_group, staff_required
+from clock import LOCAL
 from db import get_db
 
-from ..auth.access import staff_required
-from ..checkin import queries
-from . import bp
-from .routes import GROUP_ROLES, group_or_abort
-from .schedule import LOCAL, local_to_utc
+from ..groups.queries import group as group_row
+from ..groups.schedule import local_to_utc
+from ..pwa.offline import offline_page
+from . import bp, queries
+from .scans import REFUSALS
 
 REGISTER_WEEKS = 12
+
+
+@bp.route("/scan")
+@staff_required(*GROUP_ROLES)
+@offline_page
+def scanner():
+    """Check women in at the door: the camera reads their cards, with or without a connection."""
+    g.blob_workers = True  # the QR decoder runs in a blob: worker where the phone has no BarcodeDetector
+    return render_template("checkin/scanner.html")
 
 
 def period():
     """The register's days from the query string (default: the last 12 weeks up to today)."""
     try:
-        last = date.fromisoformat(request.args.get("to") or date.today().isoformat())
+        last = date.fromisoformat(request.args.get("to") or clock.today().isoformat())
         first = date.fromisoformat(
             request.args.get("from") or (last - timedelta(weeks=REGISTER_WEEKS)).isoformat()
         )
@@ -38,18 +50,21 @@ def register_table(group_id):
     since = local_to_utc(first, datetime.min.time()).isoformat()
     until = local_to_utc(last + timedelta(days=1), datetime.min.time()).isoformat()
     sessions, women, marks = queries.register(get_db(), group_id, since, until)
-    return first, last, sessions, women, marks
+    return first, last, sessions, women, marks, since, until
 
 
 @bp.route("/groups/<id:group_id>/register")
 @staff_required(*GROUP_ROLES)
 def register(group_id):
     """The attendance register: sessions × women, with totals."""
-    group = group_or_abort(group_id)
-    first, last, sessions, women, marks = register_table(group_id)
+    db = get_db()
+    require_group(db, g.user, group_id)
+    first, last, sessions, women, marks, since, until = register_table(group_id)
     return render_template(
-        "groups/register.html",
-        group=group,
+        "checkin/register.html",
+        refused=queries.refused_scans(db, group_id, since, until),
+        refusals={reason: message for reason, (_field, message) in REFUSALS.items()},
+        group=group_row(db, group_id),
         first=first,
         last=last,
         sessions=sessions,
@@ -67,7 +82,7 @@ def spreadsheet_safe(text):
 
 def register_rows(group_id):
     """The register as rows: a header, one row per woman, a totals row."""
-    first, last, sessions, women, marks = register_table(group_id)
+    first, last, sessions, women, marks, _since, _until = register_table(group_id)
     header = (
         [_("First name")]
         + [
@@ -90,7 +105,7 @@ def register_rows(group_id):
 @staff_required(*GROUP_ROLES)
 def register_csv(group_id):
     """The register as CSV (UTF-8 with a byte-order mark, so spreadsheets read the letters right)."""
-    group_or_abort(group_id)
+    require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -104,7 +119,7 @@ def register_csv(group_id):
 @staff_required(*GROUP_ROLES)
 def register_xlsx(group_id):
     """The register as an Excel workbook."""
-    group_or_abort(group_id)
+    require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})

@@ -1,0 +1,116 @@
+"""Who may see or do what: every access rule of the app, in one place.
+
+Two kinds of rule live here. Role rules say which roles may open a view (`staff_required`). Record rules
+say whether this staff member may see or change this group, session or woman; each is a function, and the
+lists a query filters by are SQL conditions (`visible_groups`, `findable_participants`) with their
+parameters, to put in the query's WHERE. A rule changes here and nowhere else.
+"""
+
+import functools
+
+from flask import abort, g, redirect, request, url_for
+
+# Role rules: who may open which pages.
+GROUP_ROLES = ("admin", "coordinator", "facilitator")  # groups, sessions, check-in, register
+CASEWORK_ROLES = ("admin", "coordinator")  # the women's records, personal links, cards, follow-up
+CAMPAIGN_ROLES = ("admin", "coordinator")
+ADMIN_ROLES = ("admin",)
+ROSTER_ROLES = GROUP_ROLES
+SEES_EVERY_GROUP = ("admin", "coordinator")
+
+
+def staff_required(*roles):
+    """Let logged-in staff in; with roles, only those roles (others get 403)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                # Back to this page after login; a form sent after the login expired goes back home.
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
+                login_url = url_for("auth.login", next=target)
+                if request.headers.get("HX-Request"):
+                    return "", 204, {"HX-Redirect": login_url}  # a whole page, not swapped into a row
+                return redirect(login_url)
+            if roles and g.user["role"] not in roles:
+                abort(403)
+            g.staff_page = True
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# ---- Record rules -------------------------------------------------------------------------------
+
+
+def visible_groups(user, group_id="g.id"):
+    """Return (SQL condition, params): true for the groups `user` may see and run, by the column `group_id`."""
+    if user["role"] in SEES_EVERY_GROUP:
+        return "1", []
+    if user["role"] == "facilitator":
+        return f"{group_id} IN (SELECT group_id FROM group_facilitators WHERE user_id = ?)", [user["id"]]
+    return "0", []
+
+
+def findable_participants(user, participant_id="p.id"):
+    """Return (SQL condition, params): true for the women `user` may find by name (to enrol, to follow)."""
+    if user["role"] in GROUP_ROLES:
+        return "1", []
+    return "0", []
+
+
+def may_see_group(db, user, group_id):
+    """True when `user` may see this group, its sessions, its women's first names and its register."""
+    condition, params = visible_groups(user)
+    row = db.execute(f"SELECT 1 FROM groups g WHERE g.id = ? AND {condition}", [group_id, *params]).fetchone()
+    return row is not None
+
+
+def may_change_group(db, user, group_id):
+    """True when `user` may edit this group, its sessions and who is enrolled."""
+    return user["role"] in GROUP_ROLES and may_see_group(db, user, group_id)
+
+
+def may_check_in(db, user, group_id):
+    """True when `user` may check women in to this group's sessions."""
+    return user["role"] in GROUP_ROLES and may_see_group(db, user, group_id)
+
+
+def may_enrol(db, user, group_id, participant_id):
+    """True when `user` may put this woman into this group (or on its waitlist)."""
+    if not may_change_group(db, user, group_id):
+        return False
+    condition, params = findable_participants(user)
+    row = db.execute(
+        f"SELECT 1 FROM participants p WHERE p.id = ? AND {condition}", [participant_id, *params]
+    ).fetchone()
+    return row is not None
+
+
+def may_check_in_by_name(db, user, group_id, participant_id):
+    """True when `user` may check this woman in without her card: she is enrolled or waiting in the group
+    (a facilitator's list of names is her group's; anyone else shows her card)."""
+    if not may_check_in(db, user, group_id):
+        return False
+    row = db.execute(
+        """SELECT 1 FROM enrolments WHERE group_id = ? AND participant_id = ?
+              AND state IN ('active', 'waitlist')""",
+        [group_id, participant_id],
+    ).fetchone()
+    return row is not None
+
+
+def may_see_participant(user):
+    """True when `user` may open women's records (her details, links, cards)."""
+    return user["role"] in CASEWORK_ROLES
+
+
+def require_group(db, user, group_id, change=False):
+    """Stop the request unless the group exists (404) and `user` may see, or change, it (403)."""
+    if db.execute("SELECT 1 FROM groups WHERE id = ?", [group_id]).fetchone() is None:
+        abort(404)
+    allowed = may_change_group if change else may_see_group
+    if not allowed(db, user, group_id):
+        abort(403)

@@ -1,0 +1,42 @@
+"""The outbox's "signup" kind: a woman registered on a phone, by a form without JavaScript or from a poster."""
+
+from flask_babel import gettext as _
+
+from outbox import content_hash, handles, normalised_time, result
+
+from . import queries
+from .validation import clean_signup
+
+
+@handles("signup")
+def store_signup_item(db, item, user_id):
+    """Store a sign-up once: duplicate on a resend, conflict on the same id with other content."""
+    item_id, digest = item["id"], content_hash(item)
+    if queries.is_erased(db, item_id):
+        return result(item_id, "gone", "erased")
+    stored = queries.find_signup(db, item_id)
+    if stored is not None:
+        if stored["content_hash"] == digest:
+            return result(item_id, "duplicate", "already_stored", participant_id=stored["participant_id"])
+        return result(item_id, "conflict", "same_id_other_content", participant_id=stored["participant_id"])
+    clean, errors = clean_signup(db, item.get("data"))
+    if errors:
+        return result(item_id, "invalid", "field_errors", errors)
+    if card_taken(db, clean):
+        errors = {"card_code": _("This card belongs to someone else. Give her another card.")}
+        return result(item_id, "invalid", "card_taken", errors)
+    participant_id, merged = queries.store_signup(
+        db, item_id, digest, clean, normalised_time(item["recorded_at"]), user_id
+    )
+    return result(item_id, "ok", "merged" if merged else "", participant_id=participant_id)
+
+
+def card_taken(db, clean):
+    """True when the card given at sign-up already belongs to another woman."""
+    if not clean["card_hash"]:
+        return False
+    owner = queries.card_owner(db, clean["card_hash"])
+    if owner is None:
+        return False
+    same_woman = queries.participant_by_phone(db, clean["phone"])
+    return not (same_woman and same_woman["id"] == owner)
