@@ -11,6 +11,7 @@ from .forms import ROLE_LABELS, CreateUserForm
 
 
 def render_users(form, status=200):
+    """The accounts page with its form (and errors)."""
     users = staff.all_users(get_db())
     return render_template("admin/users.html", form=form, users=users, role_labels=ROLE_LABELS), status
 

@@ -76,6 +76,7 @@ def set_active(db, user_id, active, by_user_id):
 
 
 def _attempt_key(secret, kind, value):
+    """An HMAC of what is counted, so the table holds no usernames or addresses."""
     return hmac.new(secret.encode(), f"{kind}:{value.lower()}".encode(), hashlib.sha256).hexdigest()
 
 

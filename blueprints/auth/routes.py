@@ -28,6 +28,7 @@ def safe_next_url(target):
 
 
 def render_login(form, status):
+    """The login form, with its errors."""
     return render_template("auth/login.html", form=form), status
 
 

@@ -133,4 +133,5 @@ class SqliteSessionInterface(SessionInterface):
 
 
 def delete_expired_sessions(db):
+    """Delete the sessions past their expiry."""
     db.execute("DELETE FROM staff_sessions WHERE expires_at < ?", [clock.now().isoformat()])

@@ -46,6 +46,7 @@ def period():
 
 
 def register_table(group_id):
+    """The register of the period asked for: (first, last, sessions, women, marks, since, until)."""
     first, last = period()
     since = local_to_utc(first, datetime.min.time()).isoformat()
     until = local_to_utc(last + timedelta(days=1), datetime.min.time()).isoformat()

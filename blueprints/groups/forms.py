@@ -25,6 +25,7 @@ EVERY_WEEKS = {
 
 
 def a_time(form, field):
+    """Validator: a time as hours:minutes; keeps it in `field.parsed`."""
     try:
         field.parsed = time.fromisoformat(field.data or "")
     except ValueError:
@@ -34,6 +35,7 @@ def a_time(form, field):
 
 
 def a_capacity(form, field):
+    """Validator: a number of places from 1 to MAX_CAPACITY; keeps it in `field.parsed`."""
     try:
         field.parsed = int(field.data or "")
     except ValueError:
@@ -44,6 +46,7 @@ def a_capacity(form, field):
 
 def short_text(label, maximum, required_message=None):
     # DataRequired, not InputRequired: it looks after strip_spaces, so "   " is no name.
+    """A text field of at most `max_length` characters, without control characters."""
     validators = [DataRequired(required_message)] if required_message else [Optional()]
     validators += [Length(max=maximum, message=_l("At most %(max)d characters.")), no_control_characters]
     return StringField(label, filters=[strip_spaces], validators=validators)
@@ -176,6 +179,7 @@ class GroupForm(FlaskForm):
 
 
 def notify_field():
+    """The choice of telling the women by text or only on their page."""
     return SelectField(
         _l("Tell the women"),
         choices=[

@@ -36,6 +36,7 @@ def group(db, group_id):
 
 
 def facilitators(db, group_id):
+    """Return the group's staff facilitators."""
     return db.execute(
         """SELECT u.id, u.username, u.display_name FROM users u
              JOIN group_facilitators f ON f.user_id = u.id WHERE f.group_id = ? ORDER BY u.username""",
@@ -44,6 +45,7 @@ def facilitators(db, group_id):
 
 
 def role_models(db, group_id):
+    """Return the group's women who lead it as role models."""
     return db.execute(
         """SELECT p.id, p.first_name FROM participants p
              JOIN group_role_models r ON r.participant_id = p.id WHERE r.group_id = ? ORDER BY p.first_name""",
@@ -60,6 +62,7 @@ def possible_facilitators(db):
 
 
 def group_values(fields, schedule):
+    """The columns of a group row from the form fields and the schedule."""
     return {
         "name": fields["name"],
         "activity": fields["activity"],
@@ -109,6 +112,7 @@ def update_group(db, group_id, fields, schedule, facilitator_ids, role_model_ids
 
 
 def set_leaders(db, group_id, facilitator_ids, role_model_ids):
+    """Replace the group's facilitators and role models."""
     db.execute("DELETE FROM group_facilitators WHERE group_id = ?", [group_id])
     for user_id in facilitator_ids:
         db.execute("INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)", [group_id, user_id])
@@ -177,6 +181,7 @@ def group_sessions(db, group_id, since, until=None):
 
 
 def session(db, session_id):
+    """Return one session with its group and place, or None."""
     return db.execute(
         f"SELECT {SESSION_COLUMNS} FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?",
         [session_id],
@@ -196,6 +201,7 @@ def cancel_session(db, session_id, reason):
 
 
 def reinstate_session(db, session_id):
+    """Undo a cancellation; calendars get the change."""
     db.execute(
         """UPDATE sessions SET cancelled_at = NULL, cancel_reason = '', sequence = sequence + 1
             WHERE id = ? AND cancelled_at IS NOT NULL""",
@@ -215,6 +221,7 @@ def move_session(db, session_id, starts, ends, place, topic=None):
 
 
 def describe_session(db, session_id, topic, bring):
+    """Give a session a topic and what to bring; calendars get the change."""
     db.execute(
         "UPDATE sessions SET topic = ?, bring = ?, sequence = sequence + 1 WHERE id = ?",
         [topic, bring, session_id],
@@ -242,6 +249,7 @@ def members(db, group_id):
 
 
 def active_members(db, group_id):
+    """Return the women with a place in the group (not the waitlist), with phone and language for texts."""
     return [row for row in members(db, group_id) if row["state"] == "active"]
 
 
@@ -297,6 +305,7 @@ def fill_free_places(db, group_id):
 
 
 def enrolment_states(db, group_id, participant_ids):
+    """Return {participant_id: state} in the group for the women given."""
     if not participant_ids:
         return {}
     rows = db.execute(

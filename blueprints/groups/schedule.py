@@ -57,6 +57,7 @@ class Schedule:
 
 
 def local_to_utc(day, at):
+    """Return a Copenhagen day and wall-clock time as a UTC moment."""
     return datetime.combine(day, at, LOCAL).astimezone(UTC)
 
 

@@ -12,6 +12,7 @@ def programme_counts(db):
 
 
 def participants_per_estate(db):
+    """Return each estate with its number of women."""
     return db.execute(
         """SELECT e.name, count(p.id) AS participants
              FROM estates e LEFT JOIN participants p ON p.estate_id = e.id

@@ -27,6 +27,7 @@ def calendar_file(sessions, language):
 
 
 def session_event(session, stamp):
+    """One calendar event for a session, in her language."""
     event = Event()
     title = str(ACTIVITIES.get(session["activity"], ACTIVITIES["other"]))
     if session["topic"]:

@@ -98,6 +98,7 @@ def working_link(db, token):
 
 
 def link_works(db, token):
+    """True when a link can still be opened (not stopped, not used long ago, not too old)."""
     return working_link(db, token) is not None
 
 
@@ -134,6 +135,7 @@ def link_of_device(db, device_token):
 
 
 def link_of_feed(db, feed_token):
+    """Return the working link a feed token was derived from, or None."""
     if not feed_token or len(feed_token) > 100:
         return None
     return db.execute(
@@ -145,4 +147,5 @@ def link_of_feed(db, feed_token):
 
 
 def forget_device(db, device_token):
+    """End one phone's access to her page."""
     db.execute("DELETE FROM personal_devices WHERE device_hash = ?", [digest(device_token)])

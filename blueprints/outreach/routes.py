@@ -66,6 +66,7 @@ def store_form(data, signup_id, recorded_at, user_id):
 
 
 def render_signup(data=None, errors=None, status=200):
+    """The sign-up form, with what was typed and its errors."""
     db = get_db()
     data = data or {**new_form_identity(), "channel": "door_to_door", "childcare": "0", "subgroup": "unknown"}
     context = {
@@ -123,6 +124,7 @@ def signup_post():
 
 
 def campaign_form():
+    """The campaign form with the estates to choose from."""
     form = CampaignForm()
     form.estates.choices = [SelectChoice(str(row["id"]), row["name"]) for row in queries.estates(get_db())]
     return form
@@ -196,6 +198,7 @@ def self_signup_token(code):
 
 
 def read_self_signup_token(token, code):
+    """Return the token's content if it is genuine, recent and for this poster; else None."""
     serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
     try:
         content = serializer.loads(token or "", max_age=SELF_SIGNUP_HOURS * 3600)
@@ -240,6 +243,7 @@ def self_signup(code):
 
 
 def render_self_signup(db, found, consent, data, errors=None, status=200):
+    """The self sign-up form, with what was typed and its errors."""
     context = {
         "code": found["code"],
         "data": data,

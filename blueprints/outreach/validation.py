@@ -22,6 +22,7 @@ FALSE_WORDS = {"", "0", "false", "off", "no"}
 
 
 def as_text(value):
+    """Return a value as stripped text (numbers too), or None."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, int) and not isinstance(value, bool):
@@ -30,6 +31,7 @@ def as_text(value):
 
 
 def as_id(value):
+    """Return a value as a positive record id, or None."""
     text = as_text(value)
     if text and text.isascii() and text.isdigit() and len(text) < 19:
         return int(text)
@@ -37,6 +39,7 @@ def as_id(value):
 
 
 def as_list(value):
+    """Return a value as a list of texts (one text becomes a list), or None."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
@@ -47,6 +50,7 @@ def as_list(value):
 
 
 def as_flag(value):
+    """Return a value as True or False (yes/no words too), or None."""
     if isinstance(value, bool):
         return value
     text = as_text(value)
@@ -57,6 +61,7 @@ def as_flag(value):
 
 def has_control_characters(text):
     # Cs: a lone surrogate, which JSON can carry but UTF-8 (and SQLite) cannot.
+    """True when the text holds invisible control characters."""
     return any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in text)
 
 
@@ -102,6 +107,7 @@ def clean_signup(db, data):
 
 
 def check_first_name(db, data, clean, errors):
+    """Check her first name."""
     name = as_text(data.get("first_name"))
     if not name:
         errors["first_name"] = _("Write the first name.")
@@ -114,6 +120,7 @@ def check_first_name(db, data, clean, errors):
 
 
 def check_phone(db, data, clean, errors):
+    """Check her phone number; keep it as E.164."""
     text = as_text(data.get("phone"))
     if not text:
         errors["phone"] = _("Write the phone number.")
@@ -127,6 +134,7 @@ def check_phone(db, data, clean, errors):
 
 
 def check_language(db, data, clean, errors):
+    """Check her language."""
     language = as_text(data.get("language"))
     if language not in LANGUAGES:
         errors["language"] = _("Choose the language.")
@@ -135,6 +143,7 @@ def check_language(db, data, clean, errors):
 
 
 def check_estate(db, data, clean, errors):
+    """Check her housing estate."""
     estate_id = as_id(data.get("estate_id"))
     if estate_id is None or not queries.estate_exists(db, estate_id):
         errors["estate_id"] = _("Choose the housing estate.")
@@ -143,6 +152,7 @@ def check_estate(db, data, clean, errors):
 
 
 def check_year_of_birth(db, data, clean, errors):
+    """Check her year of birth (optional)."""
     value = data.get("year_of_birth")
     if value in (None, ""):
         clean["year_of_birth"] = None
@@ -157,6 +167,7 @@ def check_year_of_birth(db, data, clean, errors):
 
 
 def check_subgroup(db, data, clean, errors):
+    """Check her benefit situation."""
     subgroup = as_text(data.get("subgroup"))
     if subgroup not in SUBGROUPS:
         errors["subgroup"] = _("Choose one of the options (or “Other / don't know”).")
@@ -165,6 +176,7 @@ def check_subgroup(db, data, clean, errors):
 
 
 def check_choices(field, choices, data, clean, errors):
+    """Check a list of choices against the keys allowed."""
     values = as_list(data.get(field))
     if values is None or not set(values) <= set(choices):
         errors[field] = _("Choose among the options shown.")
@@ -173,14 +185,17 @@ def check_choices(field, choices, data, clean, errors):
 
 
 def check_interests(db, data, clean, errors):
+    """Check her interests."""
     check_choices("interests", INTERESTS, data, clean, errors)
 
 
 def check_availability(db, data, clean, errors):
+    """Check when she is available."""
     check_choices("availability", AVAILABILITY, data, clean, errors)
 
 
 def check_childcare(db, data, clean, errors):
+    """Check whether she needs childcare."""
     flag = as_flag(data.get("childcare", False))
     if flag is None:
         errors["childcare"] = _("Answer yes or no.")
@@ -189,6 +204,7 @@ def check_childcare(db, data, clean, errors):
 
 
 def check_channel(db, data, clean, errors):
+    """Check how she was reached."""
     channel = as_text(data.get("channel"))
     if channel not in CHANNELS:
         errors["channel"] = _("Choose how she heard of us.")
@@ -197,6 +213,7 @@ def check_channel(db, data, clean, errors):
 
 
 def check_campaign(db, data, clean, errors):
+    """Check the campaign (optional)."""
     value = data.get("campaign_id")
     if value in (None, ""):
         clean["campaign_id"] = None
@@ -209,6 +226,7 @@ def check_campaign(db, data, clean, errors):
 
 
 def check_consent(db, data, clean, errors):
+    """Check the consent text she was shown; record its language."""
     text = queries.consent_text(db, as_id(data.get("consent_text_id")))
     if text is None:
         errors["consent_text_id"] = _("The consent text must be accepted before the sign-up can be saved.")
@@ -217,6 +235,7 @@ def check_consent(db, data, clean, errors):
 
 
 def check_card(db, data, clean, errors):
+    """Check the QR card given at sign-up (optional); keep only its hash."""
     code = as_text(data.get("card_code"))
     if not code:
         clean["card_hash"] = None

@@ -37,6 +37,7 @@ def participants():
 
 
 def render_participant(row, new_link=None, status=200):
+    """Her record page, with a new link shown once when one was just made."""
     db = get_db()
     return render_template(
         "participants/participant.html",
@@ -58,6 +59,7 @@ def participant(participant_id):
 
 
 def personal_url(token, language):
+    """Her personal link as a full URL in her language."""
     return url_for("me.open_link", lang=language, token=token, _external=True)
 
 
