@@ -102,8 +102,21 @@ def may_check_in_by_name(db, user, group_id, participant_id):
     return row is not None
 
 
-def may_see_participant(user):
-    """True when `user` may open women's records (her details, links, cards)."""
+def may_use_roster(user):
+    """True when `user` may download the roster of her sessions (first names and card hashes)."""
+    return user["role"] in ROSTER_ROLES
+
+
+def leaders_keeping_access(user, facilitator_ids):
+    """Return the facilitator ids to save for a group `user` makes or edits: a facilitator stays one of
+    them, or she would lose the group she is working on."""
+    if user["role"] == "facilitator":
+        facilitator_ids = facilitator_ids | {user["id"]}
+    return sorted(facilitator_ids)
+
+
+def may_see_participant(db, user, participant_id):
+    """True when `user` may open this woman's record (her details, personal link, cards)."""
     return user["role"] in CASEWORK_ROLES
 
 

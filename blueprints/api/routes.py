@@ -4,7 +4,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from access import ROSTER_ROLES
+import access
 from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS, labelled
 from db import get_db
 from outbox import MAX_ITEMS, process_items
@@ -57,7 +57,7 @@ def reference():
 @bp.get("/roster")
 def roster():
     """Her sessions from today for 7 days, with first names and card hashes: check-in without a connection."""
-    if g.user["role"] not in ROSTER_ROLES:
+    if not access.may_use_roster(g.user):
         return jsonify({"error": "forbidden", "message": _("You do not have access to this page.")}), 403
     return jsonify({"days": checkin.ROSTER_DAYS, "sessions": checkin.roster(get_db(), g.user)})
 

@@ -69,10 +69,10 @@ def group_form(group_id=None, enrolled=0):
 
 def chosen_leaders(form):
     """Return (facilitator ids, role model ids) from the form."""
-    facilitator_ids = {int(user_id) for user_id in form.facilitators.data}
-    if g.user["role"] == "facilitator":
-        facilitator_ids.add(g.user["id"])  # she keeps access to the group she made or edits
-    return sorted(facilitator_ids), sorted(int(pid) for pid in form.role_models.data)
+    facilitator_ids = access.leaders_keeping_access(
+        g.user, {int(user_id) for user_id in form.facilitators.data}
+    )
+    return facilitator_ids, sorted(int(pid) for pid in form.role_models.data)
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -80,8 +80,8 @@ def chosen_leaders(form):
 def new_group():
     """Create a group and its sessions from a weekly schedule."""
     form = group_form()
-    if request.method == "GET" and g.user["role"] == "facilitator":
-        form.facilitators.data = [str(g.user["id"])]
+    if request.method == "GET":
+        form.facilitators.data = [str(user_id) for user_id in access.leaders_keeping_access(g.user, set())]
     if form.validate_on_submit():
         db = get_db()
         facilitator_ids, role_model_ids = chosen_leaders(form)

@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+import access
 from access import CASEWORK_ROLES, staff_required
 from choices import ACTIVITIES
 from db import get_db, transaction
@@ -15,10 +16,12 @@ from .cards import new_cards
 
 
 def participant_or_404(participant_id):
-    """Return her record, or stop with 404."""
+    """Return her record, or stop with 404 (no such woman) or 403 (not for this staff member)."""
     row = queries.participant(get_db(), participant_id)
     if row is None:
         abort(404)
+    if not access.may_see_participant(get_db(), g.user, participant_id):
+        abort(403)
     return row
 
 

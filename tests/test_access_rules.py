@@ -1,0 +1,179 @@
+"""Every record access rule of access.py, one parametrised test each: who may see or do what to which record.
+
+The rules live in access.py and nowhere else; these tests pin them down so that tightening one (the data
+protection work) shows exactly which answers change.
+"""
+
+from datetime import date, datetime
+
+import pytest
+from werkzeug.exceptions import Forbidden, NotFound
+
+import access
+import clock
+from blueprints.auth import accounts
+from blueprints.auth import queries as staff_queries
+from blueprints.groups import queries as groups
+
+from .conftest import PASSWORD, add_group, add_woman
+
+A_TUESDAY = datetime.fromisoformat("2026-03-03T09:00:00+01:00")
+
+
+@pytest.fixture
+def world(db, staff):
+    """Hanan leads group A, Sara (another facilitator) leads group B. In A: Amina (a place), Bushra
+    (waitlist), Chadia (left). Dilek is only in B; Emine in no group."""
+    sara = accounts.create_user(db, "sara", "facilitator", PASSWORD, "Sara")
+    with clock.fixed(A_TUESDAY):
+        group_a = add_group(db, staff["facilitator"], date(2026, 3, 3), date(2026, 3, 31), capacity=1)
+        group_b = add_group(db, sara, date(2026, 3, 3), date(2026, 3, 31), name="Gåtur")
+        women = {
+            name: add_woman(db, name, f"+45201234{index:02d}")
+            for index, name in enumerate(["Amina", "Bushra", "Chadia", "Dilek", "Emine"])
+        }
+        groups.enrol(db, group_a, women["Amina"])
+        groups.enrol(db, group_a, women["Bushra"])  # full: waitlist
+        groups.enrol(db, group_a, women["Chadia"])  # full: waitlist, then she leaves
+        groups.leave(db, group_a, women["Chadia"])
+        groups.enrol(db, group_b, women["Dilek"])
+    users = {role: staff_queries.user_by_id(db, user_id) for role, user_id in staff.items()}
+    users["other_facilitator"] = staff_queries.user_by_id(db, sara)
+    return {"users": users, "A": group_a, "B": group_b, **women}
+
+
+ROLES = ("admin", "coordinator", "facilitator", "other_facilitator", "outreach")
+
+
+@pytest.mark.parametrize(
+    ("who", "group", "expected"),
+    [
+        ("admin", "A", True),
+        ("coordinator", "A", True),
+        ("facilitator", "A", True),
+        ("facilitator", "B", False),
+        ("other_facilitator", "A", False),
+        ("other_facilitator", "B", True),
+        ("outreach", "A", False),
+    ],
+)
+@pytest.mark.parametrize("rule", [access.may_see_group, access.may_change_group, access.may_check_in])
+def test_who_may_see_change_and_check_in_to_a_group(db, world, rule, who, group, expected):
+    assert rule(db, world["users"][who], world[group]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin", {"A", "B"}),
+        ("coordinator", {"A", "B"}),
+        ("facilitator", {"A"}),
+        ("other_facilitator", {"B"}),
+        ("outreach", set()),
+    ],
+)
+def test_the_groups_a_query_lists_are_the_groups_she_may_see(db, world, who, expected):
+    listed = {row["id"] for row in groups.groups_for(db, world["users"][who])}
+    assert listed == {world[name] for name in expected}
+
+
+@pytest.mark.parametrize(
+    ("who", "woman", "expected"),
+    [
+        ("facilitator", "Amina", True),  # her place in the group
+        ("facilitator", "Bushra", True),  # waiting: she may come
+        ("facilitator", "Chadia", False),  # left the group
+        ("facilitator", "Dilek", False),  # another group's woman
+        ("facilitator", "Emine", False),  # in no group
+        ("coordinator", "Amina", True),
+        ("coordinator", "Emine", False),  # by name only from the group's list; a card works for anyone
+        ("other_facilitator", "Amina", False),  # not her group
+        ("outreach", "Amina", False),
+    ],
+)
+def test_who_may_be_checked_in_by_name(db, world, who, woman, expected):
+    assert access.may_check_in_by_name(db, world["users"][who], world["A"], world[woman]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "group", "expected"),
+    [
+        ("admin", "A", True),
+        ("coordinator", "A", True),
+        ("facilitator", "A", True),
+        ("facilitator", "B", False),
+        ("outreach", "A", False),
+    ],
+)
+def test_who_may_enrol_a_woman_in_a_group(db, world, who, group, expected):
+    assert access.may_enrol(db, world["users"][who], world[group], world["Emine"]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("admin", 5), ("coordinator", 5), ("facilitator", 5), ("other_facilitator", 5), ("outreach", 0)],
+)
+def test_who_may_find_women_by_name(db, world, who, expected):
+    condition, params = access.findable_participants(world["users"][who])
+    found = db.execute(f"SELECT count(*) FROM participants p WHERE {condition}", params).fetchone()[0]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("admin", True), ("coordinator", True), ("facilitator", False), ("outreach", False)],
+)
+def test_who_may_open_a_womans_record(db, world, who, expected):
+    assert access.may_see_participant(db, world["users"][who], world["Amina"]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("admin", True), ("coordinator", True), ("facilitator", True), ("outreach", False)],
+)
+def test_who_may_download_a_roster(world, who, expected):
+    assert access.may_use_roster(world["users"][who]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "chosen", "expected"),
+    [
+        ("facilitator", set(), {"facilitator"}),  # she cannot take herself off the group she edits
+        ("facilitator", {"other_facilitator"}, {"facilitator", "other_facilitator"}),
+        ("coordinator", {"other_facilitator"}, {"other_facilitator"}),  # a coordinator sees all anyway
+    ],
+)
+def test_a_facilitator_keeps_the_group_she_makes_or_edits(world, who, chosen, expected):
+    users = world["users"]
+    kept = access.leaders_keeping_access(users[who], {users[name]["id"] for name in chosen})
+    assert kept == sorted(users[name]["id"] for name in expected)
+
+
+@pytest.mark.parametrize(
+    ("who", "group", "error"),
+    [("facilitator", "A", None), ("facilitator", "B", Forbidden), ("facilitator", "missing", NotFound)],
+)
+def test_a_group_page_is_404_when_missing_and_403_when_not_hers(app, db, world, who, group, error):
+    group_id = world.get(group, 10**9)
+    with app.test_request_context():
+        if error is None:
+            access.require_group(db, world["users"][who], group_id)
+        else:
+            with pytest.raises(error):
+                access.require_group(db, world["users"][who], group_id)
+
+
+def test_no_module_but_access_decides_by_role():
+    """A role check outside access.py (and the home page's choice of what to show) is a rule in a second place."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    allowed = {"access.py", "blueprints/home/routes.py"}
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in [*root.glob("*.py"), *root.glob("blueprints/**/*.py")]
+        if str(path.relative_to(root)) not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if '["role"]' in line or "group_facilitators WHERE user_id" in line
+    ]
+    assert offenders == []
