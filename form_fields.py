@@ -1,4 +1,5 @@
-"""Form fields, filters and validators shared by the staff forms of several areas (admin, outreach, groups)."""
+"""What a person typed, as several areas read it: WTForms fields, filters and validators shared by the staff
+forms (admin, outreach, groups), and plain readers of the values in an outbox item's data (outreach, checkin)."""
 
 import unicodedata
 from datetime import date
@@ -42,3 +43,47 @@ class CheckboxList(SelectMultipleField):
     def pre_validate(self, form):
         if not set(self.data or []) <= {choice.value for choice in self.choices}:
             raise ValidationError(_l("Choose among the options shown."))
+
+
+# ---- Values in an outbox item's data (JSON from a phone, or a form read into the same shape) ----
+
+TRUE_WORDS = {"1", "true", "on", "yes"}
+FALSE_WORDS = {"", "0", "false", "off", "no"}
+
+
+def as_text(value):
+    """Return a value as stripped text (numbers too), or None."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def as_id(value):
+    """Return a value as a positive record id, or None."""
+    text = as_text(value)
+    if text and text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
+    return None
+
+
+def as_list(value):
+    """Return a value as a list of texts (one text becomes a list), or None."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def as_flag(value):
+    """Return a value as True or False (yes/no words too), or None."""
+    if isinstance(value, bool):
+        return value
+    text = as_text(value)
+    if text is not None and text.lower() in TRUE_WORDS | FALSE_WORDS:
+        return text.lower() in TRUE_WORDS
+    return None

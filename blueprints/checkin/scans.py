@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import access
+from form_fields import as_id, as_text
 from outbox import content_hash, handles, recorded_time, result
 
 from ..auth.queries import user_by_id
-from ..outreach.validation import CARD_CODE, as_id, as_text, card_hash
+from ..participants.cards import CARD_CODE, card_hash
 from . import queries
 
 # Why a check-in is refused; the phone shows these in its own language.

@@ -1,6 +1,5 @@
 """The rules of a sign-up, shared by the form and the outbox: clean data or errors per field."""
 
-import re
 import unicodedata
 
 import phonenumbers
@@ -8,60 +7,20 @@ from flask_babel import gettext as _
 
 import clock
 from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from form_fields import as_flag, as_id, as_list, as_text
 from i18n import LANGUAGES
-from tokens import sha256_hex
 
+from ..participants.cards import CARD_CODE, card_hash
 from . import queries
 
 MAX_FIRST_NAME = 60
 OLDEST_YEAR = 1920
 YOUNGEST_AGE = 16
-CARD_CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-TRUE_WORDS = {"1", "true", "on", "yes"}
-FALSE_WORDS = {"", "0", "false", "off", "no"}
-
-
-def as_text(value):
-    """Return a value as stripped text (numbers too), or None."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def as_id(value):
-    """Return a value as a positive record id, or None."""
-    text = as_text(value)
-    if text and text.isascii() and text.isdigit() and len(text) < 19:
-        return int(text)
-    return None
-
-
-def as_list(value):
-    """Return a value as a list of texts (one text becomes a list), or None."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
-    return None
-
-
-def as_flag(value):
-    """Return a value as True or False (yes/no words too), or None."""
-    if isinstance(value, bool):
-        return value
-    text = as_text(value)
-    if text is not None and text.lower() in TRUE_WORDS | FALSE_WORDS:
-        return text.lower() in TRUE_WORDS
-    return None
 
 
 def has_control_characters(text):
-    # Cs: a lone surrogate, which JSON can carry but UTF-8 (and SQLite) cannot.
     """True when the text holds invisible control characters."""
+    # Cs: a lone surrogate, which JSON can carry but UTF-8 (and SQLite) cannot.
     return any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in text)
 
 
@@ -74,11 +33,6 @@ def e164_phone(text):
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def card_hash(code):
-    """Return what the server keeps of a QR card's code: its SHA-256."""
-    return sha256_hex(code)
 
 
 def clean_signup(db, data):
