@@ -93,10 +93,47 @@ def transaction(db):
 _savepoints = itertools.count(1)
 
 
-def migrate(db):
+def migrate(db, migration_set=None):
     """Bring the schema up to date; workers starting together take turns (BEGIN IMMEDIATE)."""
-    with transaction(db):
-        migrations.apply(db)
+    migration_set = migration_set or migrations
+    while pending := migration_set.pending(db):
+        keys_off = wants_foreign_keys_off(pending[0])
+        # A table rebuild needs foreign keys off, and that PRAGMA is a no-op inside a transaction: it is
+        # switched before BEGIN IMMEDIATE, where workers still take turns and re-read what is pending.
+        with foreign_keys_off(db) if keys_off else contextlib.nullcontext(), transaction(db):
+            apply_alike(db, migration_set, keys_off)
+
+
+def apply_alike(db, migration_set, keys_off):
+    """Apply the pending migrations up to the first that wants foreign keys the other way."""
+    # Read again inside the transaction: another worker may have applied some meanwhile.
+    others = [m.name for m in migration_set.pending(db) if wants_foreign_keys_off(m) != keys_off]
+    migration_set.apply(db, stop_before=others)
+    if keys_off and (broken := db.execute("PRAGMA foreign_key_check").fetchall()):
+        rows = [tuple(row) for row in broken[:5]]
+        raise sqlite3.IntegrityError(f"a migration broke foreign keys (table, rowid, parent, key): {rows}")
+
+
+def without_foreign_keys(migration):
+    """Mark a migration that rebuilds tables: it runs with foreign keys off, then checked."""
+    migration.without_foreign_keys = True
+    return migration
+
+
+def wants_foreign_keys_off(migration):
+    """Tell whether a registered migration was marked with without_foreign_keys."""
+    return getattr(migration.fn, "without_foreign_keys", False)
+
+
+@contextlib.contextmanager
+def foreign_keys_off(db):
+    """Switch foreign keys off for a block that opens its own transaction."""
+    before = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA foreign_keys={before}")
 
 
 migrations = Migrations("netvaerk")

@@ -1,9 +1,15 @@
 """Several workers and phones at once: no 500, no resurrected session, limits that hold."""
 
 import multiprocessing
+import secrets
+import sqlite3
 import threading
 
-from blueprints.auth import queries as accounts
+import pytest
+import sqlite_utils
+
+import db as db_module
+from blueprints.auth import accounts
 
 from .conftest import PASSWORD, csrf_token_from, login
 
@@ -72,10 +78,15 @@ def test_a_session_ended_elsewhere_is_not_brought_back_by_a_running_request(app,
     assert client.get("/da/").status_code == 302
 
 
-def start_worker(database, queue):
+WORKERS = 4
+
+
+def start_worker(database, barrier, queue):
+    """Start like a gunicorn worker: create the app as soon as every worker is ready to."""
     from app import create_app
 
     try:
+        barrier.wait(timeout=60)
         app = create_app({"DATABASE": database, "TESTING": True, "SECRET_KEY": None})
         queue.put(("ok", app.secret_key))
     except Exception as error:  # noqa: BLE001 - reported to the test
@@ -88,7 +99,7 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
     instance = tmp_path / "instance"
     instance.mkdir()
     context = multiprocessing.get_context("fork")
-    queue = context.Queue()
+    barrier, queue = context.Barrier(WORKERS), context.Queue()
     database = str(tmp_path / "fresh.sqlite")
     original = app_module.Flask
 
@@ -98,14 +109,71 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(app_module, "Flask", InstanceHere)
-    workers = [context.Process(target=start_worker, args=(database, queue)) for _ in range(4)]
+    workers = [context.Process(target=start_worker, args=(database, barrier, queue)) for _ in range(WORKERS)]
     for worker in workers:
         worker.start()
-    for worker in workers:
-        worker.join(30)
-    answers = [queue.get(timeout=5) for _ in workers]
-    assert [status for status, _ in answers] == ["ok"] * 4, answers
+    try:
+        answers = [queue.get(timeout=120) for _ in workers]  # generous: a loaded machine is slow, not wrong
+    finally:
+        for worker in workers:
+            worker.join(10)
+            worker.kill()
+    assert [status for status, _ in answers] == ["ok"] * WORKERS, answers
     assert len({key for _, key in answers}) == 1
+    migrated = db_module.connect(database)
+    applied = [row["name"] for row in migrated.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    migrated.close()
+    assert applied == [
+        migration.name for migration in db_module.migrations.pending(sqlite_utils.Database(memory=True))
+    ]
+
+
+def test_a_worker_slow_to_write_the_secret_key_holds_up_no_other_worker(tmp_path, monkeypatch):
+    import app as app_module
+
+    writing, written = threading.Event(), threading.Event()
+    token_hex = secrets.token_hex
+
+    def first_key_written_slowly(nbytes):
+        if nbytes == 32 and not writing.is_set():
+            writing.set()
+            written.wait(30)
+        return token_hex(nbytes)
+
+    monkeypatch.setattr(secrets, "token_hex", first_key_written_slowly)
+    keys = []
+    slow = threading.Thread(target=lambda: keys.append(app_module.instance_secret_key(tmp_path)))
+    slow.start()
+    assert writing.wait(30)
+    try:
+        keys += [app_module.instance_secret_key(tmp_path) for _ in range(2)]
+    finally:
+        written.set()
+        slow.join(30)
+    assert len(keys) == 3
+    assert len(set(keys)) == 1
+    assert len(keys[0]) == 64
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=sqlite3.OperationalError,
+    reason="db.connect: PRAGMA journal_mode=WAL on a new file says 'database is locked' at once, without busy_timeout",
+)
+def test_a_worker_opening_a_new_database_while_another_sets_it_up_waits_its_turn(tmp_path):
+    path = str(tmp_path / "fresh.sqlite")
+    setting_up = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    setting_up.execute("BEGIN IMMEDIATE")  # another worker inside its own PRAGMA journal_mode=WAL
+    done = threading.Timer(0.5, setting_up.execute, ["ROLLBACK"])
+    done.start()
+    try:
+        connection = db_module.connect(path)
+    finally:
+        done.join(30)
+        setting_up.close()
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
 
 
 def test_changing_the_password_logs_out_the_other_phones(app, staff, login_as):
