@@ -5,6 +5,7 @@ import itertools
 import os
 import sqlite3
 import threading
+import time
 
 import sqlite_utils
 from flask import current_app, g
@@ -16,7 +17,7 @@ def connect(path):
     # isolation_level=None: the driver opens no implicit transactions, so every
     # multi-row write is an explicit BEGIN IMMEDIATE in transaction().
     conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    switch_to_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
@@ -24,6 +25,21 @@ def connect(path):
     # Case-insensitive search that also folds Turkish and other non-ASCII letters (SQLite's lower() does not).
     conn.create_function("fold", 1, lambda text: text.casefold() if text else text, deterministic=True)
     return sqlite_utils.Database(conn)
+
+
+def switch_to_wal(conn, patience=5.0):
+    """Put the file in WAL mode, waiting for a worker that is doing the same to a new file."""
+    # On a file not yet in WAL mode this PRAGMA writes the header; two workers doing it at once make one
+    # fail with "database is locked" at once, without busy_timeout's wait. Once in WAL mode it never fails.
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 # One connection per worker thread, kept between requests: opening one costs four PRAGMAs, and closing
@@ -50,6 +66,7 @@ def get_db():
 
 
 def file_identity(path):
+    """Return (device, inode) of a file, to notice a file replaced under the same name."""
     try:
         status = os.stat(path)
     except OSError:

@@ -5,7 +5,6 @@ import secrets
 import sqlite3
 import threading
 
-import pytest
 import sqlite_utils
 
 import db as db_module
@@ -156,11 +155,6 @@ def test_a_worker_slow_to_write_the_secret_key_holds_up_no_other_worker(tmp_path
     assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=sqlite3.OperationalError,
-    reason="db.connect: PRAGMA journal_mode=WAL on a new file says 'database is locked' at once, without busy_timeout",
-)
 def test_a_worker_opening_a_new_database_while_another_sets_it_up_waits_its_turn(tmp_path):
     path = str(tmp_path / "fresh.sqlite")
     setting_up = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
