@@ -11,6 +11,9 @@ import sqlite_utils
 from flask import current_app, g
 from sqlite_utils.migrations import Migrations
 
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer
+MIGRATION_PATIENCE_MS = 10 * 60 * 1000  # how long a starting worker waits for another's migration
+
 
 def connect(path):
     """Open a connection tuned for several writers: WAL, durable commits, foreign keys."""
@@ -20,7 +23,7 @@ def connect(path):
     switch_to_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.row_factory = sqlite3.Row
     # Case-insensitive search that also folds Turkish and other non-ASCII letters (SQLite's lower() does not).
     conn.create_function("fold", 1, lambda text: text.casefold() if text else text, deterministic=True)
@@ -113,12 +116,18 @@ _savepoints = itertools.count(1)
 def migrate(db, migration_set=None):
     """Bring the schema up to date; workers starting together take turns (BEGIN IMMEDIATE)."""
     migration_set = migration_set or migrations
-    while pending := migration_set.pending(db):
-        keys_off = wants_foreign_keys_off(pending[0])
-        # A table rebuild needs foreign keys off, and that PRAGMA is a no-op inside a transaction: it is
-        # switched before BEGIN IMMEDIATE, where workers still take turns and re-read what is pending.
-        with foreign_keys_off(db) if keys_off else contextlib.nullcontext(), transaction(db):
-            apply_alike(db, migration_set, keys_off)
+    # A worker starting while another runs a long migration (a backfill over many rows) waits for it,
+    # longer than a request would wait for a write.
+    db.execute(f"PRAGMA busy_timeout={MIGRATION_PATIENCE_MS}")
+    try:
+        while pending := migration_set.pending(db):
+            keys_off = wants_foreign_keys_off(pending[0])
+            # A table rebuild needs foreign keys off, and that PRAGMA is a no-op inside a transaction: it is
+            # switched before BEGIN IMMEDIATE, where workers still take turns and re-read what is pending.
+            with foreign_keys_off(db) if keys_off else contextlib.nullcontext(), transaction(db):
+                apply_alike(db, migration_set, keys_off)
+    finally:
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def apply_alike(db, migration_set, keys_off):
