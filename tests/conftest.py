@@ -1,9 +1,12 @@
-"""Fixtures: a real SQLite file per test, the Flask test client, and logged-in staff."""
+"""Fixtures: a real SQLite file per test, the Flask test client, logged-in staff and a fixed clock."""
 
 import re
+import shutil
+from datetime import datetime
 
 import pytest
 
+import clock
 import db as database
 from app import create_app
 from blueprints.auth import accounts
@@ -11,13 +14,48 @@ from blueprints.auth import accounts
 PASSWORD = "correct horse battery"
 ROLES = accounts.ROLES
 
+# The moment the app's clock is held at in tests whose outcome depends on the day or the hour: a Wednesday
+# morning in winter (UTC+1) in Copenhagen, before the day's 10:00 sessions. Any day of the real calendar
+# gives the same weekdays, counts and "today".
+NOW = datetime(2027, 1, 13, 9, 0, tzinfo=clock.LOCAL)
+
 
 @pytest.fixture
-def app(tmp_path):
+def fixed_clock():
+    """Hold the app's clock at NOW for the whole test (use it with pytest.mark.usefixtures)."""
+    with clock.fixed(NOW) as now:
+        yield now
+
+
+def new_staff(db):
+    """One active account per role, named after the role, all with PASSWORD; return {role: id}."""
+    return {role: accounts.create_user(db, role, role, PASSWORD, role.title()) for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory):
+    """Database files built once per run, copied for each test: migrated ("empty"), and with the staff
+    accounts too ("staff"), whose password hashes (argon2, slow on purpose) would cost each test 0.4 s."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {"empty": str(folder / "empty.sqlite"), "staff": str(folder / "staff.sqlite")}
+    connection = database.connect(templates["empty"])
+    database.migrate(connection)
+    connection.close()  # the last connection to close checkpoints the WAL: the file alone is whole
+    shutil.copyfile(templates["empty"], templates["staff"])
+    connection = database.connect(templates["staff"])
+    new_staff(connection)
+    connection.close()
+    return templates
+
+
+@pytest.fixture
+def app(tmp_path, request, template_databases):
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(template_databases["staff" if "staff" in request.fixturenames else "empty"], path)
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE": str(tmp_path / "test.sqlite"),
+            "DATABASE": str(path),
             "SECRET_KEY": "test-secret",
             "SMS_FILE": str(tmp_path / "sms.jsonl"),
         }
@@ -34,8 +72,12 @@ def db(app):
 
 @pytest.fixture
 def staff(db):
-    """One active account per role, named after the role, all with PASSWORD."""
-    return {role: accounts.create_user(db, role, role, PASSWORD, role.title()) for role in ROLES}
+    """One active account per role, named after the role, all with PASSWORD (from the template file)."""
+    made = {row["username"]: row["id"] for row in db.execute("SELECT id, username FROM users")}
+    if not made:  # asked for by getfixturevalue, after the app had an empty file
+        return new_staff(db)
+    assert set(made) == set(ROLES), made
+    return {role: made[role] for role in ROLES}
 
 
 @pytest.fixture
@@ -95,13 +137,14 @@ def add_woman(db, first_name, phone, language="ar"):
 
 
 def add_group(db, facilitator_id, first_day=None, last_day=None, weekdays=(1, 3), **fields):
-    """A cooking group led by `facilitator_id`, meeting 10:00-12:00 on `weekdays`, with its sessions."""
-    from datetime import date, time, timedelta
+    """A cooking group led by `facilitator_id`, meeting 10:00-12:00 on `weekdays`, with its sessions
+    from `first_day` (the app's today when not given) for eight weeks unless `last_day` says otherwise."""
+    from datetime import time, timedelta
 
     from blueprints.groups.queries import create_group
     from blueprints.groups.schedule import Schedule
 
-    first_day = first_day or date.today()
+    first_day = first_day or clock.today()
     schedule = Schedule(first_day, last_day or first_day + timedelta(weeks=8), weekdays, time(10), time(12))
     values = {
         "name": "Madklubben",
@@ -118,9 +161,8 @@ def add_group(db, facilitator_id, first_day=None, last_day=None, weekdays=(1, 3)
 def give_card(db, participant_id, code, replaced=False):
     """A QR card with `code` for her (kept hashed, as the app keeps it); replaced if asked."""
     import hashlib
-    from datetime import UTC, datetime
 
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = clock.now_iso()
     db.execute(
         "INSERT OR IGNORE INTO cards (code_hash, participant_id, issued_at, replaced_at) VALUES (?, ?, ?, ?)",
         [hashlib.sha256(code.encode()).hexdigest(), participant_id, now, now if replaced else None],
