@@ -63,7 +63,7 @@ def test_logout_makes_the_old_cookie_worthless(app, client, staff):
     thief.set_cookie("session", stolen)
     response = thief.get("/da/")
     assert response.status_code == 302
-    assert response.location.startswith("/da/login")
+    assert response.location == "/da/login?next=/da/"
 
 
 def test_disabling_a_user_ends_her_sessions_at_once(app, db, client, staff):
@@ -170,12 +170,23 @@ def test_changing_the_password_needs_the_current_one(login_as, db, staff):
     assert accounts.check_password(db, "outreach", "a new long one") is not None
 
 
-def test_an_htmx_request_after_the_login_expired_asks_for_a_whole_page(client, staff):
-    response = client.post("/da/admin/users/1/active", headers={"HX-Request": "true"})
-    assert response.status_code in (204, 400)
+def test_an_htmx_request_after_the_login_expired_asks_for_a_whole_page(app, client, db, staff):
+    assert login(client, "admin").status_code == 302
+    token = csrf_token_from(client.get("/da/admin/users").get_data(as_text=True))
+    db.execute("DELETE FROM staff_sessions")  # the login expired, the page stayed open
+    response = client.post(
+        f"/da/admin/users/{staff['outreach']}/active",
+        data={"csrf_token": token, "active": "0"},
+        headers={"HX-Request": "true"},
+    )
+    # Its token went with the session: the change is refused as a form that expired, and nothing changes.
+    assert response.status_code == 400 and "HX-Redirect" not in response.headers
+    message = "This form has expired. Go back, reload the page and send it again."
+    assert translated(app, "da", message) in response.get_data(as_text=True)
+    assert db.execute("SELECT active FROM users WHERE id = ?", [staff["outreach"]]).fetchone()[0] == 1
     response = client.get("/da/admin/users", headers={"HX-Request": "true"})
     assert response.status_code == 204
-    assert response.headers["HX-Redirect"].startswith("/da/login")
+    assert response.headers["HX-Redirect"] == "/da/login?next=/da/admin/users"
 
 
 def test_the_audit_log_names_the_admin_who_made_an_account(login_as, db, staff):
