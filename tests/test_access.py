@@ -2,7 +2,11 @@
 
 import pytest
 
+import clock
+
 from .conftest import ROLES, csrf_token_from, login
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # the campaign and the sessions around a known day
 
 WHO = ("anonymous",) + ROLES
 STAFF = dict.fromkeys(ROLES, 200)
@@ -126,7 +130,7 @@ EXPECTED = {
 @pytest.fixture
 def campaign(db, staff):
     """A campaign with its posters, as a coordinator makes it."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from blueprints.outreach import queries as outreach
     from choices import CHANNELS
@@ -140,7 +144,7 @@ def campaign(db, staff):
             " VALUES (1, ?, 'consent', 'x', '2026-01-01')",
             [language],
         )
-    today = date.today()
+    today = clock.today()
     campaign_id = outreach.create_campaign(
         db,
         "Forår",
@@ -202,19 +206,38 @@ def test_each_route_answers_as_expected(app, staff, campaign, programme, who, la
             client = client_as(app, who)
 
 
+NOT_FOUND = (404, "This page does not exist.")
+WRONG_METHOD = (405, "This page cannot be used that way.")
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
 @pytest.mark.parametrize(
-    "url",
-    ["/xx/login", "/da/nothing-here", "/da/admin/users/999999/active", "/da/admin/users/abc/active"],
+    ("url", "answer"),
+    [
+        ("/xx/login", NOT_FOUND),
+        ("/{lang}/nothing-here", NOT_FOUND),
+        ("/{lang}/admin/users/999999/active", WRONG_METHOD),  # a form's address, opened as a page
+        ("/{lang}/admin/users/abc/active", NOT_FOUND),
+        ("/{lang}/admin/users/99999999999999999999/active", WRONG_METHOD),
+    ],
 )
-def test_unknown_pages_answer_404_in_the_users_language(app, staff, url):
-    client = client_as(app, "admin")
-    assert client.get(url).status_code in (404, 405)
+def test_unknown_pages_answer_404_in_the_users_language(app, staff, lang, url, answer):
+    from .conftest import translated
+
+    client = app.test_client()
+    assert login(client, "admin", lang=lang).status_code == 302
+    response = client.get(url.format(lang=lang))
+    status, message = answer
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in html
+    assert translated(app, lang, message) in html
 
 
 def test_anonymous_staff_page_visit_goes_to_the_login_page(client):
     response = client.get("/tr/admin/users")
     assert response.status_code == 302
-    assert response.location.startswith("/tr/login?next=")
+    assert response.location == "/tr/login?next=/tr/admin/users"
 
 
 def test_a_role_without_access_gets_a_translated_403(app, staff):
