@@ -13,6 +13,9 @@ from blueprints.me import links
 
 from .conftest import add_group, add_woman, csrf_token_from, translated
 
+# Links open and expire against the app's clock, held at conftest.NOW and moved on by hand below.
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 @pytest.fixture
 def women(app, db, staff):
@@ -78,7 +81,7 @@ def test_the_link_works_once_then_only_the_phone_that_opened_it_shows_the_page(c
     other_phone = app.test_client()
     # Soon after (the text app, then the browser) it still opens; later it does not.
     assert other_phone.post(f"/ar/c/{women['tokens']['amina']}").status_code == 303
-    later = datetime.now().astimezone() + links.REOPEN_WINDOW + timedelta(minutes=1)
+    later = clock.now() + links.REOPEN_WINDOW + timedelta(minutes=1)
 
     with clock.fixed(later):
         third_phone = app.test_client()
@@ -247,7 +250,7 @@ def test_a_calendar_app_asking_again_gets_304_until_something_changes(client, db
 
 
 def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, staff, women):
-    first_day = date.today() - timedelta(weeks=20)
+    first_day = clock.today() - timedelta(weeks=20)
     long_group = add_group(
         db, staff["facilitator"], first_day, first_day + timedelta(weeks=100), (0,), place="Hallen"
     )
@@ -255,16 +258,15 @@ def test_the_calendar_covers_two_months_back_and_half_a_year_ahead(client, db, s
     open_her_link(client, women["tokens"]["amina"])
     events = Calendar.from_ical(client.get("/ar/c/calendar.ics").data).walk("VEVENT")
     starts = [event.decoded("DTSTART").date() for event in events if str(event["LOCATION"]) == "Hallen"]
-    assert min(starts) >= date.today() - timedelta(days=61)
-    assert max(starts) <= date.today() + timedelta(weeks=26)
-    assert len(starts) >= 30
+    # Today is Wednesday 13 January 2027: the Mondays from 16 November 2026 to 12 July 2027, and no others.
+    assert (min(starts), max(starts), len(starts)) == (date(2026, 11, 16), date(2027, 7, 12), 35)
 
 
 def test_a_link_preview_does_not_use_up_the_link(app, client, women):
 
     preview_bot = app.test_client()
     assert preview_bot.get(f"/ar/c/{women['tokens']['amina']}").status_code == 200
-    later = datetime.now().astimezone() + timedelta(hours=2)
+    later = clock.now() + timedelta(hours=2)
     with clock.fixed(later):
         open_her_link(client, women["tokens"]["amina"])
 
@@ -272,7 +274,7 @@ def test_a_link_preview_does_not_use_up_the_link(app, client, women):
 def test_tapping_the_old_text_again_opens_her_page_and_keeps_her_cookie(app, client, women):
 
     open_her_link(client, women["tokens"]["amina"])
-    later = datetime.now().astimezone() + timedelta(days=3)
+    later = clock.now() + timedelta(days=3)
     with clock.fixed(later):
         response = client.get(f"/ar/c/{women['tokens']['amina']}")
     assert response.status_code == 303 and response.location.endswith("/ar/c")
@@ -282,7 +284,7 @@ def test_tapping_the_old_text_again_opens_her_page_and_keeps_her_cookie(app, cli
 
 def test_a_link_nobody_opened_stops_after_two_weeks(app, women):
 
-    later = datetime.now().astimezone() + links.UNOPENED_LIFETIME + timedelta(hours=1)
+    later = clock.now() + links.UNOPENED_LIFETIME + timedelta(hours=1)
     with clock.fixed(later):
         assert app.test_client().get(f"/ar/c/{women['tokens']['fatma']}").status_code == 410
 
