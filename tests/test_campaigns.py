@@ -1,15 +1,18 @@
 """Campaigns, posters, self sign-up from a poster, and the numbers per channel and estate."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+import clock
 from blueprints.outreach import queries as outreach
 from choices import CHANNELS
 
 from .conftest import post_form, translated
 from .test_outbox import phone, reference_data, signup_item  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # campaigns run from and to days around a known today
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def estate_id(db, reference_data):  # noqa: F811
 
 @pytest.fixture
 def campaign_id(db, staff, estate_id):
-    today = date.today()
+    today = clock.today()
     return outreach.create_campaign(
         db,
         "Forår i Vejleåparken",

@@ -3,11 +3,15 @@
 import hashlib
 import re
 import uuid
-from datetime import UTC, date, datetime
 
+import pytest
+
+import clock
 from blueprints.groups import queries as groups
 
 from .conftest import add_group, add_woman, csrf_token_from, give_card, login
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # today's session is at 10:00, "now" at 09:00
 
 
 def printed_cards(html):
@@ -27,7 +31,7 @@ def working_cards(db, participant_id):
 
 
 def test_a_new_card_replaces_her_old_printed_card_and_the_old_one_is_refused(app, db, staff):
-    group_id = add_group(db, staff["facilitator"], date.today(), date.today(), weekdays=tuple(range(7)))
+    group_id = add_group(db, staff["facilitator"], clock.today(), clock.today(), weekdays=tuple(range(7)))
     amina = add_woman(db, "Amina", "+4520123401")
     groups.enrol(db, group_id, amina)
     give_card(db, amina, "OLD-CARD-OF-AMINA-0001")
@@ -44,7 +48,7 @@ def test_a_new_card_replaces_her_old_printed_card_and_the_old_one_is_refused(app
     login(facilitator, "facilitator")
     token = facilitator.get("/api/v1/csrf").get_json()["csrf_token"]
     session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = clock.now_iso()
     item = {
         "id": str(uuid.uuid4()),
         "kind": "checkin",
