@@ -1,11 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served on localhost."""
 
 import threading
+import time as timer
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+import clock
 import db as database
 import demo
 from app import create_app
@@ -31,6 +34,21 @@ PHONE = {
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 
 
+def next_tuesday_morning():
+    """09:00 in Copenhagen on the coming Tuesday, at most a week from now."""
+    now = datetime.now(clock.LOCAL)
+    day = now.date() + timedelta(days=(1 - now.weekday()) % 7)
+    moment = datetime.combine(day, time(9), tzinfo=clock.LOCAL)
+    return moment if moment > now else moment + timedelta(weeks=1)
+
+
+# The moment the server (and each phone's page) is held at for the whole run, the demo made then: a Tuesday
+# at 09:00, so the facilitator's next session is the demo's Tuesday cooking group at 10:00, whatever day and
+# hour the suite runs. Not a fixed date: Chromium drops a login cookie whose expiry (that moment + 12 h)
+# is past by the machine's own clock, so the moment lies ahead of the real one.
+BROWSER_NOW = next_tuesday_morning()
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
@@ -40,8 +58,17 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_database(tmp_path_factory):
     database = tmp_path_factory.mktemp("live") / "app.sqlite"
-    demo.rebuild(str(database), PASSWORD)
+    with clock.fixed(BROWSER_NOW):
+        demo.rebuild(str(database), PASSWORD)
     return str(database)
+
+
+@pytest.fixture(autouse=True)
+def server_clock():
+    """Hold the app's clock at BROWSER_NOW during each browser test: the live server is a thread of this
+    process, so its "now" and "today" are the demo's."""
+    with clock.fixed(BROWSER_NOW) as now:
+        yield now
 
 
 @pytest.fixture(scope="session")
@@ -81,9 +108,16 @@ def browser(playwright):
     browser.close()
 
 
+def new_phone(browser, **options):
+    """A new phone-sized context (options override PHONE) whose pages' clock starts at BROWSER_NOW and runs."""
+    context = browser.new_context(**(PHONE | options))
+    context.clock.install(time=BROWSER_NOW)
+    return context
+
+
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(**PHONE)
+    context = new_phone(browser)
     yield context
     context.close()
 
@@ -101,6 +135,18 @@ def log_in(page, base, role, lang="da"):
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/{lang}/")
+
+
+def wait_until(page, expression, timeout=20):
+    """Poll a JavaScript expression (a promise is awaited) from here until it is true. Not
+    page.wait_for_function: it polls with eval, which the app's CSP refuses, so it works only when its
+    first try is already true."""
+    deadline = timer.monotonic() + timeout
+    while timer.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        timer.sleep(0.05)
+    raise AssertionError(f"not true after {timeout} s: {expression}")
 
 
 def horizontal_overflow(page):

@@ -1,13 +1,16 @@
 """A coordinator on her phone: a new group with a schedule, a woman enrolled, a session cancelled."""
 
-from datetime import date, timedelta
+import re
+from datetime import timedelta
 
-from .conftest import PHONE, log_in
+import clock
+
+from .conftest import log_in, new_phone
 from .test_journeys import catalog_text
 
 
 def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(browser, live_server, server_db):
-    context = browser.new_context(**PHONE)
+    context = new_phone(browser)
     page = context.new_page()
     log_in(page, live_server, "coordinator", "tr")
     page.goto(f"{live_server}/tr/groups/new")
@@ -17,13 +20,14 @@ def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(brow
     page.check("#languages-1")  # Turkish
     page.fill("#capacity", "1")
     page.check("#weekdays-2")  # Wednesday
-    first_day = date.today() + timedelta(days=1)
+    first_day = clock.today() + timedelta(days=1)  # the server's today is a Tuesday (BROWSER_NOW)
     page.fill("#first_day", first_day.isoformat())
     page.fill("#last_day", (first_day + timedelta(weeks=4)).isoformat())
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server}/tr/groups/*")
-    assert "Dil kafesi" in page.content()
-    assert page.locator(".cards .card .when").count() == 4  # four Wednesdays
+    page.wait_for_url(re.compile(re.escape(f"{live_server}/tr/groups/") + r"\d+$"))  # the new group's page
+    assert page.locator("h1").inner_text() == "Dil kafesi"
+    # Wednesday to the Wednesday four weeks on, both days included: five Wednesdays.
+    assert page.locator(".cards .card .when").count() == 5
 
     # Enrol with the search as you type (htmx), then a second woman goes on the waitlist.
     for name in ("Fatma", "Ayşe"):
