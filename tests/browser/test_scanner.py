@@ -1,48 +1,43 @@
 """The check-in scanner on a phone, with Chromium's fake camera showing a QR card."""
 
+import os
 import time
 
 import pytest
 import qrcode
 
 from ..conftest import give_card
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
+from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in, new_phone, wait_until
 from .test_journeys import catalog_text
 
 WIDTH, HEIGHT = 640, 480
 
 
-def card_video(path, code, frames=10):
-    """A YUV4MPEG2 video whose every frame shows the QR card with `code`, as a camera would see it."""
-    matrix = qrcode.QRCode(border=4, box_size=1)
-    matrix.add_data(code)
-    matrix.make(fit=True)
-    modules = matrix.get_matrix()
-    scale = min(WIDTH, HEIGHT) * 3 // 4 // len(modules)
-    left, top = (WIDTH - scale * len(modules)) // 2, (HEIGHT - scale * len(modules)) // 2
+def card_video(path, code=None, frames=10):
+    """Write a YUV4MPEG2 video whose every frame shows the QR card with `code` (blank paper without one), as a
+    camera would see it. Written beside `path` and renamed onto it: a capture still reading the old file
+    keeps it, and the next capture opens the new one."""
     luma = bytearray([235]) * (WIDTH * HEIGHT)  # white paper
-    for y, row in enumerate(modules):
-        for x, dark in enumerate(row):
-            if dark:
-                for dy in range(scale):
-                    start = (top + y * scale + dy) * WIDTH + left + x * scale
-                    luma[start : start + scale] = bytes([16]) * scale
+    if code:
+        matrix = qrcode.QRCode(border=4, box_size=1)
+        matrix.add_data(code)
+        matrix.make(fit=True)
+        modules = matrix.get_matrix()
+        scale = min(WIDTH, HEIGHT) * 3 // 4 // len(modules)
+        left, top = (WIDTH - scale * len(modules)) // 2, (HEIGHT - scale * len(modules)) // 2
+        for y, row in enumerate(modules):
+            for x, dark in enumerate(row):
+                if dark:
+                    for dy in range(scale):
+                        start = (top + y * scale + dy) * WIDTH + left + x * scale
+                        luma[start : start + scale] = bytes([16]) * scale
     chroma = bytes([128]) * (WIDTH * HEIGHT // 2)
-    with open(path, "wb") as video:
+    with open(f"{path}.new", "wb") as video:
         video.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):
             video.write(b"FRAME\n" + bytes(luma) + chroma)
+    os.replace(f"{path}.new", path)
     return path
-
-
-def wait_until(page, expression, timeout=20):
-    """Poll from here: the page's CSP forbids the eval that page.wait_for_function polls with."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not true after {timeout} s: {expression}")
 
 
 def card_for(server_db, first_name, code):
@@ -54,27 +49,35 @@ def card_for(server_db, first_name, code):
     return participant
 
 
+@pytest.fixture(scope="session")
+def camera(playwright, tmp_path_factory):
+    """One Chromium for the run whose fake camera films a video file; yield the file's path. Chromium opens
+    the file each time a page starts the camera, so each test writes the card it shows first."""
+    video = card_video(str(tmp_path_factory.mktemp("camera") / "card.y4m"))
+    args = CHROMIUM_ARGS + [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield {"browser": browser, "video": video}
+    browser.close()
+
+
 @pytest.fixture
-def camera_browser(playwright, tmp_path):
-    """A Chromium whose camera films the card given to it: yield a function that launches one."""
-    launched = []
+def camera_phone(camera):
+    """Return a function that shows the card with `code` to the camera and opens a phone allowed to use it."""
+    contexts = []
 
-    def launch(code=None):
-        args = list(CHROMIUM_ARGS)
-        if code:
-            video = card_video(str(tmp_path / f"{code}.y4m"), code)
-            args += [
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ]
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        launched.append(browser)
-        return browser
+    def phone(code):
+        card_video(camera["video"], code)
+        context = new_phone(camera["browser"], permissions=["camera"])
+        contexts.append(context)
+        return context
 
-    yield launch
-    for browser in launched:
-        browser.close()
+    yield phone
+    for context in contexts:
+        context.close()
 
 
 def attendance(server_db, participant_id):
@@ -83,31 +86,51 @@ def attendance(server_db, participant_id):
     ).fetchall()
 
 
-def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_browser, live_server, server_db):
+def madklubben_today(server_db):
+    """The demo's Tuesday cooking session on the server's today (BROWSER_NOW): the scanner's first choice."""
+    return server_db.execute(
+        """SELECT s.id FROM sessions s JOIN groups g ON g.id = s.group_id
+            WHERE g.name = 'Madklubben' ORDER BY s.starts_at LIMIT 1"""
+    ).fetchone()["id"]
+
+
+def waiting_on_screen(page, count):
+    """Wait until the page says `count` items wait on the phone (the outbox's count, as shown)."""
+    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
+
+
+def stored(server_db, participant_id, timeout=20):
+    """Poll the server's database for her attendance rows: the page sends by itself, in the background."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = attendance(server_db, participant_id)
+        if rows:
+            return rows
+        time.sleep(0.1)
+    return []
+
+
+def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_phone, live_server, server_db):
     amina = card_for(server_db, "Amina", "SCAN-AMINA-000000001")
-    browser = camera_browser("SCAN-AMINA-000000001")
-    context = browser.new_context(**PHONE, permissions=["camera"])
-    page = context.new_page()
+    page = camera_phone("SCAN-AMINA-000000001").new_page()
     log_in(page, live_server, "facilitator")
     page.goto(f"{live_server}/da/scan")
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Amina'")
     assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")
-    # She takes the card away (the camera sees no card for a few seconds) and shows it again.
+    # She takes the card away (the camera sees no card for longer than the same-card pause, on the
+    # page's clock) and shows it again.
     page.evaluate("window.scanner.pause()")
-    time.sleep(3.5)
+    page.clock.fast_forward(4000)
     page.evaluate("window.scanner.start()")
     already = catalog_text("da", "Already checked in")
     wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {already!r}")
-    wait_until(page, "window.outbox.items().then(items => items.length === 0)")
-    rows = attendance(server_db, amina)
-    assert len(rows) == 1 and rows[0]["method"] == "qr"
-    context.close()
+    waiting_on_screen(page, 0)
+    assert [tuple(row) for row in attendance(server_db, amina)] == [(madklubben_today(server_db), "qr")]
 
 
-def test_an_offline_scan_is_queued_then_synced_to_one_attendance(camera_browser, live_server, server_db):
+def test_an_offline_scan_is_queued_then_synced_to_one_attendance(camera_phone, live_server, server_db):
     samira = card_for(server_db, "Samira", "SCAN-SAMIRA-00000001")
-    browser = camera_browser("SCAN-SAMIRA-00000001")
-    context = browser.new_context(**PHONE, permissions=["camera"])
+    context = camera_phone("SCAN-SAMIRA-00000001")
     page = context.new_page()
     log_in(page, live_server, "facilitator")
     page.goto(f"{live_server}/da/scan")
@@ -116,39 +139,38 @@ def test_an_offline_scan_is_queued_then_synced_to_one_attendance(camera_browser,
     context.set_offline(True)
     page.evaluate("window.scanner.start()")
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Samira'")
-    wait_until(page, "window.outbox.items().then(items => items.length === 1)")
-    time.sleep(1)
-    assert attendance(server_db, samira) == []
+    assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")  # decided on the phone
+    waiting_on_screen(page, 1)
+    assert attendance(server_db, samira) == []  # offline: nothing can have reached the server
+    # Back online, the page sends by itself (on "online", and every few seconds while items wait).
     context.set_offline(False)
-    page.evaluate("window.outbox.replay()")
+    assert [tuple(row) for row in stored(server_db, samira)] == [(madklubben_today(server_db), "qr")]
+    waiting_on_screen(page, 0)
     wait_until(page, "window.outbox.items().then(items => items.length === 0)")
+    assert page.inner_text("[data-scan-name]") == "Samira"
+    assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")
     assert len(attendance(server_db, samira)) == 1
-    context.close()
 
 
-def test_without_the_camera_the_list_of_names_is_offered(camera_browser, live_server, server_db):
-    browser = camera_browser()  # no fake camera: the phone refuses it
-    context = browser.new_context(**PHONE)
+def test_without_the_camera_the_list_of_names_is_offered(browser, live_server, server_db):
+    context = new_phone(browser)  # no camera: the phone refuses it
     page = context.new_page()
     log_in(page, live_server, "facilitator")
     page.goto(f"{live_server}/da/scan")
     page.wait_for_selector("[data-camera-denied]:not([hidden])", timeout=20_000)
     names = page.locator("[data-manual-list] button")
-    assert names.count() >= 3
+    assert names.all_inner_texts() == ["Amina", "Nadia", "Rukhsana", "Samira"]  # the cooking group's women
     nadia = server_db.execute("SELECT id FROM participants WHERE first_name = 'Nadia'").fetchone()["id"]
     page.click("[data-manual-list] button >> text=Nadia")
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Nadia'")
-    wait_until(page, "window.outbox.items().then(items => items.length === 0)")
-    rows = attendance(server_db, nadia)
-    assert len(rows) == 1 and rows[0]["method"] == "manual"
+    waiting_on_screen(page, 0)
+    assert [tuple(row) for row in attendance(server_db, nadia)] == [(madklubben_today(server_db), "manual")]
     context.close()
 
 
-def test_an_unknown_card_is_said_plainly_and_records_nothing(camera_browser, live_server, server_db):
+def test_an_unknown_card_is_said_plainly_and_records_nothing(camera_phone, live_server, server_db):
     before = server_db.execute("SELECT count(*) FROM attendance").fetchone()[0]
-    browser = camera_browser("NOBODY-HAS-THIS-CARD-1")
-    context = browser.new_context(**PHONE, permissions=["camera"])
-    page = context.new_page()
+    page = camera_phone("NOBODY-HAS-THIS-CARD-1").new_page()
     log_in(page, live_server, "facilitator", "tr")
     page.goto(f"{live_server}/tr/scan")
     unknown = catalog_text("tr", "Unknown card. Use the list below, or give her a new card.")
@@ -157,4 +179,3 @@ def test_an_unknown_card_is_said_plainly_and_records_nothing(camera_browser, liv
     # Nothing is dropped silently: the refused check-in waits in "Needs attention" until she deletes it.
     wait_until(page, "!document.querySelector('[data-outbox-attention]').hidden")
     assert catalog_text("tr", "This card is not known.") in page.inner_text("[data-outbox-attention]")
-    context.close()
