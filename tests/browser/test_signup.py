@@ -1,6 +1,6 @@
 """An outreach worker registers women on her phone, offline and online; nothing is lost or doubled."""
 
-from .conftest import PASSWORD, log_in
+from .conftest import PASSWORD, log_in, wait_until
 
 WOMEN = [("ar", "أمينة", "20 99 00 01"), ("ur", "رخسانہ", "20 99 00 02"), ("tr", "Ayşe", "20 99 00 03")]
 
@@ -10,19 +10,18 @@ def waiting_on_phone(page):
 
 
 def wait_for_waiting(page, count):
-    page.wait_for_function(
-        "n => document.querySelector('[data-outbox]').dataset.waiting === String(n)", arg=count
-    )
+    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
 
 
 def open_form_kept_offline(page, base, lang="da"):
     page.goto(f"{base}/{lang}/signup")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     page.reload()
-    page.wait_for_function(
-        """() => caches.open('pages').then(cache => Promise.all(
+    wait_until(
+        page,
+        """caches.open('pages').then(cache => Promise.all(
              ['da', 'tr', 'ur', 'ar'].map(l => cache.match('/' + l + '/signup'))))
-           .then(found => found.every(Boolean))"""
+           .then(found => found.every(Boolean))""",
     )
 
 
@@ -104,7 +103,7 @@ def test_a_bad_phone_number_comes_back_and_is_corrected_on_the_phone(page, live_
     page.check("input[name=consent_text_id]")
     page.click("#signup-form button[type=submit]")
     assert len(wait_for_participant(server_db, "+4520990020")) == 1
-    page.wait_for_function("!document.querySelector('[data-outbox-attention] li')")
+    wait_until(page, "!document.querySelector('[data-outbox-attention] li')")
     wait_for_waiting(page, 0)
 
 
@@ -134,18 +133,35 @@ def test_logging_out_with_unsent_sign_ups_asks_first(page, live_server):
     page.locator("[data-outbox-attention] li").wait_for()
     page.goto(f"{live_server}/da/signups/mine")  # her list shows what is still on the phone
     page.locator("[data-outbox-on-phone] li", has_text="Zainab").wait_for()
+    logouts = []
+    # From the page or through its service worker: every request the phone makes.
+    page.context.on("request", lambda request: logouts.append(request) if "/logout" in request.url else None)
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.click("header button[type=submit]")
-    page.wait_for_timeout(300)
-    assert dialogs and "/da/signup" in page.url  # she stayed, the item too
+    with page.expect_event("dialog"):  # asked once the page has looked into its outbox
+        page.click("header button[type=submit]")
+    assert len(dialogs) == 1
     assert page.evaluate("window.outbox.items().then(items => items.length)") == 1
+    assert logouts == []  # no logout was sent
+    assert page.url == f"{live_server}/da/signups/mine"  # she stayed, the item too
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("header button[type=submit]")
     page.wait_for_url(f"{live_server}/da/login")
+    assert [request.url for request in logouts] == [f"{live_server}/da/logout"]
     assert (
         page.evaluate("indexedDB.databases().then(list => list.filter(d => d.name === 'outbox').length)") == 0
     )
+
+
+# Counts the sign-ups the page writes into its outbox (IndexedDB), whichever script writes them.
+COUNT_SIGNUP_WRITES = """() => {
+    window.signupWrites = 0;
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, ...rest) {
+        if (value && value.kind === "signup") window.signupWrites += 1;
+        return put.call(this, value, ...rest);
+    };
+}"""
 
 
 def test_a_double_tap_on_save_registers_her_once(context, page, live_server, server_db):
@@ -156,9 +172,12 @@ def test_a_double_tap_on_save_registers_her_once(context, page, live_server, ser
     page.fill("#phone", "20 99 00 40")
     page.select_option("#estate_id", label="Vejleåparken")
     page.check("input[name=consent_text_id]")
+    page.evaluate(COUNT_SIGNUP_WRITES)
     page.dblclick("#signup-form button[type=submit]")
     wait_for_waiting(page, 1)
-    page.wait_for_timeout(300)
+    # The second tap came while the first was being saved: the form was saved once, not twice into the
+    # same item. A look into the outbox is queued behind any write begun before it, so the count is final.
+    assert page.evaluate("window.outbox.items().then(() => window.signupWrites)") == 1
     assert waiting_on_phone(page) == "1"
     context.set_offline(False)
     assert len(wait_for_participant(server_db, "+4520990040")) == 1
@@ -176,7 +195,7 @@ def test_a_colleagues_sign_ups_wait_for_her_own_login(context, page, live_server
     context.set_offline(False)
     log_in(page, live_server, "coordinator")
     page.goto(f"{live_server}/da/signup")
-    page.wait_for_timeout(1500)
+    page.evaluate("window.outbox.replay()")  # even a send asked for now (and awaited) leaves it alone
     assert waiting_on_phone(page) == "0"
     assert participant(server_db, "+4520990050") == []
     assert ": 1." in page.inner_text("[data-outbox-status]")
