@@ -53,9 +53,11 @@ def test_a_coordinator_creates_a_campaign_with_a_poster_per_channel(login_as, db
         },
     )
     assert response.status_code == 302
+    match = re.fullmatch(r"/da/campaigns/(\d+)", response.location)  # the new campaign's own page
+    assert match, response.location
+    campaign_id = int(match.group(1))
     html = client.get(response.location).get_data(as_text=True)
     assert "Efterår" in html
-    campaign_id = int(response.location.rsplit("/", 1)[1])
     assert set(outreach.poster_codes(db, campaign_id)) == set(CHANNELS)
     assert f"/tr/campaigns/{campaign_id}/posters/local_tv" in html
 
@@ -129,6 +131,7 @@ def test_a_woman_signs_up_from_a_poster_and_nothing_stays_on_her_phone(app, clie
     }
     response = client.post(f"/tr/j/{code}", data=form)
     assert response.status_code == 302 and "Set-Cookie" not in response.headers
+    assert response.location == f"/tr/j/{code}/thanks"
     assert client.post(f"/tr/j/{code}", data=form).status_code == 302  # sent twice
     thanks = client.get(response.location)
     assert thanks.status_code == 200 and "Set-Cookie" not in thanks.headers
