@@ -226,7 +226,8 @@ def test_a_disabled_session_cookie_stops_working_in_the_browser(browser, live_se
     page = context.new_page()
     log_in(page, live_server, "coordinator")
     cookies = context.cookies()
-    page.click("header button[type=submit]")
+    page.click("header button[type=submit]")  # logout first looks into the phone's outbox, then posts
+    page.wait_for_url(f"{live_server}/da/login")  # logged out: only now is the copied cookie worthless
     other = browser.new_context()
     other.add_cookies(cookies)
     other_page = other.new_page()
