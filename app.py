@@ -39,6 +39,7 @@ SHELL_FILES = (
     "css/app.css",
     "js/app.js",
     "js/outbox.js",
+    "js/signup-form.js",
     "vendor/htmx-2.0.11/htmx.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",

@@ -1,5 +1,6 @@
 // The phone's outbox: sign-ups and check-ins wait in IndexedDB until the server has them.
 // The server is idempotent; an item leaves the phone only on "ok" or "duplicate".
+// Pages queue their items through window.outbox: the sign-up form (signup-form.js) and the scanner.
 (function () {
   "use strict";
   if (!("indexedDB" in window) || !window.fetch || !window.crypto || !crypto.randomUUID) return;
@@ -8,19 +9,38 @@
   var STORE = "items";
   var MAX_BATCH = 1000;
   var RETRY_SECONDS = 5;
+  var MAX_RETRY_SECONDS = 300;
+  var FAILURES_BEFORE_TELLING = 3;
   var textNode = document.getElementById("outbox-text");
   var TEXT = textNode ? JSON.parse(textNode.textContent) : {};
   var box = document.querySelector("[data-outbox]");
-  var replaying = null;
   var ME = box ? box.dataset.user : "";
+  var MY_NAME = (document.currentScript && document.currentScript.dataset.userName) || "";
+  var LANG = document.documentElement.lang;
 
   function mine(item) {
     return !item.owner || item.owner === ME;
   }
 
-  function say(key, n) {
-    return (TEXT[key] || "").replace("{n}", String(n));
+  function fill(text, values) {
+    // A function as replacement: a "$" in a username stays a "$".
+    return (text || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return key in values ? String(values[key]) : whole;
+    });
   }
+
+  function say(key, n) {
+    return fill(TEXT[key], { n: n });
+  }
+
+  // The template gives one text per CLDR plural category ("one", "few"…), the number written "{n}".
+  function count(key, n) {
+    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : n === 1 ? "one" : "other";
+    var forms = TEXT.plurals || {};
+    return fill((forms[category] || forms.other || {})[key], { n: n });
+  }
+
+  // ---- The store ---------------------------------------------------------------
 
   function openDatabase() {
     return new Promise(function (resolve, reject) {
@@ -36,7 +56,8 @@
   function withStore(mode, work) {
     return openDatabase().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(STORE, mode);
+        // "strict": the write is on disk when it completes, so "Saved on this phone" survives a dead battery.
+        var transaction = mode === "readwrite" ? db.transaction(STORE, mode, { durability: "strict" }) : db.transaction(STORE, mode);
         var result = work(transaction.objectStore(STORE));
         transaction.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
         transaction.onerror = function () { db.close(); reject(transaction.error); };
@@ -49,40 +70,74 @@
     return withStore("readonly", function (store) { return store.getAll(); });
   }
 
-  function putItem(item) {
-    return withStore("readwrite", function (store) { store.put(item); });
-  }
-
   function deleteItem(id) {
     return withStore("readwrite", function (store) { store.delete(id); });
+  }
+
+  // Saved with her login and username: a colleague's items wait for that colleague, and are named at logout.
+  function save(item, replacesId) {
+    var stored = Object.assign({ recorded_at: new Date().toISOString() }, item, {
+      owner: ME, owner_name: MY_NAME, state: "waiting", errors: {}
+    });
+    return withStore("readwrite", function (store) {
+      store.put(stored);
+      if (replacesId && replacesId !== stored.id) store.delete(replacesId);
+    }).then(function () { return stored; });
+  }
+
+  // Other pages (the scanner) queue their items here: saved on the phone first, then sent.
+  function add(item) {
+    return save(item).then(function (stored) {
+      return render().then(function () { replay(); return stored; });
+    });
   }
 
   // ---- What the page shows -------------------------------------------------
 
   var shown = null;
+  var editable = Boolean(document.querySelector("[data-outbox-form]"));
 
   function render() {
     return allItems().then(function (items) {
-      // Rebuild only when something changed: screen readers would repeat it, and focus would be lost.
+      var own = items.filter(mine);
+      showStatus(items, own);
+      // Rebuild the lists only when something changed: screen readers would repeat them, and focus would be lost.
       var signature = JSON.stringify(items.map(function (item) { return [item.id, item.state, item.reason]; }));
       if (signature === shown) return items;
       shown = signature;
-      var waiting = items.filter(function (item) { return mine(item) && item.state === "waiting"; });
-      var attention = items.filter(function (item) { return mine(item) && item.state === "attention"; });
-      var others = items.filter(function (item) { return !mine(item); });
-      if (box) {
-        box.hidden = false;
-        box.dataset.waiting = String(waiting.length);
-        var status = box.querySelector("[data-outbox-status]");
-        var parts = [waiting.length ? say("waiting", waiting.length) : say("all_sent")];
-        if (attention.length) parts.push(say("attention", attention.length));
-        if (others.length) parts.push(say("others", others.length));
-        status.textContent = parts.join(" · ");
-      }
-      renderAttention(attention);
-      renderOnPhone(items.filter(mine));
+      renderAttention(own.filter(function (item) { return item.state === "attention"; }));
+      renderOnPhone(own);
       return items;
     });
+  }
+
+  function showStatus(items, own) {
+    if (!box) return;
+    var waiting = own.filter(function (item) { return item.state === "waiting"; }).length;
+    var attention = own.length - waiting;
+    var others = items.length - own.length;
+    box.hidden = false;
+    box.dataset.waiting = String(waiting);
+    var parts = [waiting ? say("waiting", waiting) : say("all_sent")];
+    if (waiting && failures >= FAILURES_BEFORE_TELLING) parts.push(failureMessage());
+    if (attention) parts.push(say("attention", attention));
+    if (others) parts.push(say("others", others));
+    var status = box.querySelector("[data-outbox-status]");
+    var text = parts.join(" · ");
+    if (status.textContent !== text) status.textContent = text; // the same words are not announced again
+  }
+
+  function failureMessage() {
+    return count("failed", failures) + " " + fill(TEXT.retry_at, { time: clockTime(retryAt) });
+  }
+
+  function clockTime(time) {
+    var options = { hour: "numeric", minute: "2-digit", numberingSystem: "latn" }; // digits as the server writes them
+    try {
+      return new Date(time).toLocaleTimeString(LANG, options);
+    } catch (error) {
+      return new Date(time).toTimeString().slice(0, 5);
+    }
   }
 
   // A list on the page, rebuilt from the items: one card each, with her name and what the card adds.
@@ -114,8 +169,10 @@
   function renderAttention(items) {
     renderList("outbox-attention", items, function (card, item, nameId) {
       attentionMessages(item).forEach(function (message) { card.appendChild(paragraph("error", message)); });
-      if (item.kind === "signup" && item.reason !== "erased") {
-        card.appendChild(button(say("edit"), "button small", nameId, function () { editItem(item); }));
+      if (editable && item.kind === "signup" && item.reason !== "erased") {
+        card.appendChild(button(say("edit"), "button small", nameId, function () {
+          document.dispatchEvent(new CustomEvent("outbox:edit", { detail: { item: item } })); // signup-form.js
+        }));
       }
       card.appendChild(button(say("delete"), "button small secondary", nameId, function () {
         if (window.confirm(say("confirm_delete"))) deleteItem(item.id).then(render);
@@ -146,259 +203,100 @@
     return element;
   }
 
-  // ---- The sign-up form ----------------------------------------------------
-
-  var form = document.querySelector("[data-outbox-form]");
-
-  function signupData(form) {
-    var fields = form.elements;
-    var checked = function (name) {
-      return Array.prototype.filter.call(form.querySelectorAll('input[name="' + name + '"]'), function (input) {
-        return input.checked;
-      }).map(function (input) { return input.value; });
-    };
-    var number = function (value) { return value === "" ? null : (/^\d+$/.test(value) ? Number(value) : value); };
-    var subgroup = checked("subgroup");
-    var childcare = checked("childcare");
-    var consent = checked("consent_text_id");
-    return {
-      first_name: fields.first_name.value.trim(),
-      phone: fields.phone.value.trim(),
-      language: document.documentElement.lang,
-      estate_id: number(fields.estate_id.value),
-      year_of_birth: number(fields.year_of_birth.value.trim()),
-      subgroup: subgroup.length ? subgroup[0] : "",
-      interests: checked("interests"),
-      availability: checked("availability"),
-      childcare: childcare[0] === "1",
-      channel: fields.channel.value,
-      campaign_id: number(fields.campaign_id.value),
-      consent_text_id: consent.length ? number(consent[0]) : null,
-      card_code: fields.card_code ? fields.card_code.value.trim() : ""
-    };
-  }
-
-  function missingRequired(form) {
-    var missing = [];
-    form.querySelectorAll("[data-required-message]").forEach(function (input) {
-      var empty = input.type === "checkbox" ? !input.checked : input.value.trim() === "";
-      showError(input, empty ? input.dataset.requiredMessage : "");
-      if (empty) missing.push(input);
-    });
-    return missing;
-  }
-
-  function showError(input, message) {
-    var field = input.closest(".field");
-    var errorId = input.name + "-error";
-    var id = errorId;
-    var error = document.getElementById(id);
-    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-      return id && id !== errorId;
-    });
-    if (!message) {
-      if (error) error.remove();
-      field.classList.remove("has-error");
-      input.removeAttribute("aria-invalid");
-      setDescribedBy(input, described);
-      return;
-    }
-    setDescribedBy(input, described.concat([errorId]));
-    if (!error) {
-      error = document.createElement("p");
-      error.className = "error";
-      error.id = id;
-      field.appendChild(error);
-    }
-    error.textContent = message;
-    field.classList.add("has-error");
-    input.setAttribute("aria-invalid", "true");
-  }
-
-  function setDescribedBy(input, ids) {
-    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
-    else input.removeAttribute("aria-describedby");
-  }
-
-  var saving = false;
-
-  function saveForm(event) {
-    event.preventDefault();
-    if (saving) return; // a second tap while the first is being saved
-    var missing = missingRequired(form);
-    if (missing.length) {
-      missing[0].focus();
-      return;
-    }
-    saving = true;
-    var submit = form.querySelector("[type=submit]");
-    submit.disabled = true;
-    var editing = form.dataset.editingId;
-    var item = {
-      id: editing || form.dataset.itemId,
-      kind: "signup",
-      recorded_at: form.dataset.editingRecordedAt || new Date().toISOString(),
-      data: signupData(form),
-      owner: ME,
-      state: "waiting",
-      errors: {}
-    };
-    var replaces = form.dataset.replacesId;
-    putItem(item).then(function () {
-      return replaces && replaces !== item.id ? deleteItem(replaces) : null;
-    }).then(function () {
-      clearEditing();
-      form.reset();
-      sessionStorage.removeItem("signup-draft");
-      announce(form.dataset.messageSaved, "success");
-      form.elements.first_name.focus();
-      return render();
-    }).then(replay, function () {
-      announce(say("not_saved"), "error");
-    }).finally(function () {
-      saving = false;
-      submit.disabled = false;
-    });
-  }
-
-  // Each opened form is one sign-up: saving it twice writes the same item, never a second woman.
-  function clearEditing() {
-    delete form.dataset.replacesId;
-    delete form.dataset.editingId;
-    delete form.dataset.editingRecordedAt;
-    form.dataset.itemId = crypto.randomUUID();
-  }
-
-  function announce(message, kind) {
-    var notice = document.querySelector("[data-outbox-saved]");
-    notice.className = "notice " + kind;
-    notice.hidden = false;
-    notice.textContent = message;
-  }
-
-  function prepareNotice() {
-    // The live region exists before its first message, so screen readers announce it.
-    var notice = document.createElement("p");
-    notice.setAttribute("role", "status");
-    notice.dataset.outboxSaved = "1";
-    notice.hidden = true;
-    form.parentNode.insertBefore(notice, form);
-  }
-
-  function editItem(item) {
-    if (!form) return;
-    var editing = { replacesId: item.id };
-    // An invalid item was never stored: it keeps its id. A conflicting one must go as a new item.
-    if (item.reason !== "same_id_other_content") {
-      editing.editingId = item.id;
-      editing.editingRecordedAt = item.recorded_at;
-    }
-    if (item.data && item.data.language && item.data.language !== document.documentElement.lang) {
-      // Her language, her consent text: correct it on the form in her language.
-      sessionStorage.setItem("signup-draft", JSON.stringify({ data: item.data, editing: editing, errors: item.errors }));
-      window.location.href = "/" + item.data.language + "/signup";
-      return;
-    }
-    startEditing(item.data, editing, item.errors);
-  }
-
-  function startEditing(data, editing, errors) {
-    clearEditing();
-    form.reset();
-    fillForm(data);
-    Object.keys(editing).forEach(function (key) { form.dataset[key] = editing[key]; });
-    var first = null;
-    Object.keys(errors || {}).forEach(function (field) {
-      var input = form.elements[field];
-      if (input && !input.closest && input[0]) input = input[0];
-      if (input && input.closest) {
-        showError(input, errors[field]);
-        first = first || input;
-      }
-    });
-    (first || form.elements.first_name).focus();
-  }
-
-  function fillForm(data) {
-    Array.prototype.forEach.call(form.elements, function (input) {
-      if (!input.name || input.type === "hidden") return;
-      var value = data[input.name];
-      if (input.type === "checkbox" || input.type === "radio") {
-        var values = Array.isArray(value) ? value.map(String) : [String(value === true ? 1 : value === false ? 0 : value)];
-        input.checked = values.indexOf(input.value) !== -1;
-      } else if (value !== undefined && value !== null) {
-        input.value = value;
-      }
-    });
-  }
-
-  // Switching to her language keeps what was typed (the other language's page is on the phone too).
-  function keepDraftWhenSwitchingLanguage() {
-    document.querySelectorAll("[data-keep-form]").forEach(function (link) {
-      link.addEventListener("click", function () {
-        var editing = {};
-        ["replacesId", "editingId", "editingRecordedAt", "itemId"].forEach(function (key) {
-          if (form.dataset[key]) editing[key] = form.dataset[key];
-        });
-        sessionStorage.setItem("signup-draft", JSON.stringify({ data: signupData(form), editing: editing }));
-      });
-    });
-    var draft = sessionStorage.getItem("signup-draft");
-    if (draft) {
-      sessionStorage.removeItem("signup-draft");
-      draft = JSON.parse(draft);
-      startEditing(draft.data || {}, draft.editing || {}, draft.errors);
-    }
-  }
-
-  function keepOtherLanguagesOnPhone() {
-    if (!navigator.serviceWorker) return;
-    var urls = Array.prototype.map.call(document.querySelectorAll("[data-keep-form]"), function (link) {
-      return new URL(link.href).pathname;
-    });
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ keep: urls });
-    });
-  }
-
   // ---- Sending ---------------------------------------------------------------
 
+  var replaying = null;
   var again = false;
+  var token = null; // this login's CSRF token, kept for the page's life: a send is one request
+  var failures = 0; // tries in a row that failed for another reason than a lost login
+  var retryAt = 0;
+  var timer = null;
 
   function replay() {
     if (replaying) {
       again = true; // saved while a send was under way: send once more right after it
       return replaying;
     }
+    clearTimeout(timer);
     replaying = sendWaiting().finally(function () {
       replaying = null;
       if (again) {
         again = false;
         replay();
+      } else {
+        planNextTry();
       }
     });
     return replaying;
   }
 
+  // Phones often regain a network without an "online" event (weak signal, a page opened offline):
+  // while something waits, try again in a few seconds, and less often each time the server is away.
+  function planNextTry() {
+    clearTimeout(timer);
+    if (!box || box.dataset.waiting === "0") return;
+    var delay = failures ? Math.max(retryAt - Date.now(), 0) : RETRY_SECONDS * 1000;
+    timer = setTimeout(tryAgain, delay);
+  }
+
+  function tryAgain() {
+    if (navigator.onLine !== false) {
+      replay();
+    } else {
+      timer = setTimeout(tryAgain, RETRY_SECONDS * 1000); // no network: the "online" event will come first
+    }
+  }
+
+  function failed() {
+    failures += 1;
+    retryAt = Date.now() + Math.min(RETRY_SECONDS * Math.pow(2, failures - 1), MAX_RETRY_SECONDS) * 1000;
+  }
+
   function sendWaiting() {
+    return nextBatch().then(function (batch) {
+      return batch.length ? sendBatch(batch, true) : null;
+    }).catch(failed).then(render);
+  }
+
+  // Only her own: a colleague's items left on a shared phone wait for that colleague's login.
+  function nextBatch() {
     return allItems().then(function (items) {
-      // Only her own: a colleague's sign-ups left on a shared phone wait for that colleague's login.
-      var waiting = items.filter(function (item) { return mine(item) && item.state === "waiting"; });
-      if (!waiting.length) return render();
-      return freshToken().then(function (token) {
-        if (!token) return render();
-        return sendBatch(waiting.slice(0, MAX_BATCH), token);
-      });
-    }).catch(function () {
-      return render(); // offline or the server is away: everything stays on the phone
+      return items.filter(function (item) { return mine(item) && item.state === "waiting"; }).slice(0, MAX_BATCH);
     });
   }
 
-  function freshToken() {
-    return fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-      showLoginLink(response.status === 401);
-      return response.ok ? response.json().then(function (body) { return body.csrf_token; }) : null;
+  function sendBatch(batch, mayRenewToken) {
+    return currentToken().then(function (csrf) {
+      if (!csrf) return null; // waiting for a new login
+      return post(batch, csrf).then(function (response) {
+        if (response.ok) return delivered(batch, response);
+        if (response.status === 401) return loginLost();
+        return tokenRefused(response).then(function (refused) {
+          if (!refused || !mayRenewToken) throw new Error("not sent: " + response.status);
+          token = null; // belonged to an older login: fetch this one's and send again at once
+          return sendBatch(batch, false);
+        });
+      });
     });
+  }
+
+  function currentToken() {
+    if (token) return Promise.resolve(token);
+    return fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.status === 401) return loginLost();
+      if (!response.ok) throw new Error("no token: " + response.status);
+      return response.json().then(function (body) {
+        token = body.csrf_token;
+        return token;
+      });
+    });
+  }
+
+  function loginLost() {
+    token = null;
+    failures = 0; // not a failure: the items wait for her login, and the page asks for it
+    showLoginLink(true);
+    return null;
   }
 
   function showLoginLink(show) {
@@ -406,7 +304,7 @@
     if (link) link.hidden = !show;
   }
 
-  function sendBatch(batch, token) {
+  function post(batch, csrf) {
     var body = JSON.stringify({
       items: batch.map(function (item) {
         return { id: item.id, kind: item.kind, recorded_at: item.recorded_at, data: item.data };
@@ -415,21 +313,32 @@
     return fetch("/api/v1/outbox", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: body
-    }).then(function (response) {
-      showLoginLink(response.status === 401);
-      if (!response.ok) return render();
-      return response.json().then(function (answer) { return applyResults(batch, answer.results); })
-        .then(function (settled) { return batch.length === MAX_BATCH && settled ? sendWaiting() : render(); });
+    });
+  }
+
+  function tokenRefused(response) {
+    if (response.status !== 400) return Promise.resolve(false);
+    return response.json().then(function (answer) { return answer.error === "csrf"; }, function () { return false; });
+  }
+
+  function delivered(batch, response) {
+    showLoginLink(false);
+    return response.json().then(function (answer) {
+      return applyResults(batch, answer.results);
+    }).then(function (settled) {
+      failures = 0;
+      if (batch.length < MAX_BATCH || !settled) return null;
+      return nextBatch().then(function (more) { return more.length ? sendBatch(more, true) : null; });
     });
   }
 
   function applyResults(batch, results) {
     var byId = {};
     var answered = [];
+    var settled = 0;
     batch.forEach(function (item) { byId[item.id] = item; });
-    settled = 0;
     return withStore("readwrite", function (store) {
       (results || []).forEach(function (result) {
         var sent = byId[result.id];
@@ -438,7 +347,7 @@
         // Act on the item as it is now: if it was corrected while this answer travelled, leave it be.
         store.get(sent.id).onsuccess = function (event) {
           var current = event.target.result;
-          if (!current || sameContent(current, sent) === false) return;
+          if (!current || !sameContent(current, sent)) return;
           answered.push({ item: sent, result: result });
           if (result.status === "ok" || result.status === "duplicate") {
             store.delete(sent.id);
@@ -463,8 +372,6 @@
     return a.recorded_at === b.recorded_at && JSON.stringify(a.data) === JSON.stringify(b.data);
   }
 
-  var settled = 0;
-
   // ---- Logging out -------------------------------------------------------------
 
   function guardLogout() {
@@ -474,7 +381,7 @@
       if (logout.dataset.confirmed) return;
       event.preventDefault();
       allItems().catch(function () { return []; }).then(function (items) {
-        if (items.length && !window.confirm(say("confirm_logout", items.length))) return;
+        if (items.length && !window.confirm(logoutQuestion(items))) return;
         var request = indexedDB.deleteDatabase(DB_NAME);
         request.onsuccess = request.onerror = request.onblocked = function () {
           logout.dataset.confirmed = "1";
@@ -484,33 +391,54 @@
     });
   }
 
+  // Whose and what, before anything is deleted: a colleague's work is gone for good once she confirms.
+  function logoutQuestion(items) {
+    var own = items.filter(mine);
+    var lines = own.length ? [fill(TEXT.logout_own, { what: whatWaits(own) })] : [];
+    byColleague(items.filter(function (item) { return !mine(item); })).forEach(function (colleague) {
+      var values = { name: colleague.name, what: whatWaits(colleague.items) };
+      lines.push(fill(colleague.name ? TEXT.logout_colleague : TEXT.logout_unknown, values));
+    });
+    lines.push(say("logout_question"));
+    return lines.join("\n");
+  }
+
+  function byColleague(items) {
+    var groups = {};
+    var order = [];
+    items.forEach(function (item) {
+      if (!groups[item.owner]) {
+        groups[item.owner] = { name: "", items: [] };
+        order.push(item.owner);
+      }
+      groups[item.owner].name = groups[item.owner].name || item.owner_name || ""; // older items have no name
+      groups[item.owner].items.push(item);
+    });
+    return order.map(function (owner) { return groups[owner]; });
+  }
+
+  function whatWaits(items) {
+    var kinds = { signups: 0, checkins: 0 };
+    items.forEach(function (item) { kinds[item.kind === "checkin" ? "checkins" : "signups"] += 1; });
+    var parts = [];
+    if (kinds.signups) parts.push(count("signups", kinds.signups));
+    if (kinds.checkins) parts.push(count("checkins", kinds.checkins));
+    return window.Intl && Intl.ListFormat ? new Intl.ListFormat(LANG, { type: "conjunction" }).format(parts) : parts.join(", ");
+  }
+
   // ---- Start -------------------------------------------------------------------
 
-  if (form) {
-    prepareNotice();
-    clearEditing();
-    form.addEventListener("submit", saveForm);
-    keepDraftWhenSwitchingLanguage();
-    keepOtherLanguagesOnPhone();
-  }
   if (box) box.querySelector("[data-outbox-send]").addEventListener("click", replay);
   guardLogout();
-  window.addEventListener("online", replay);
-  // Phones often regain a network without an "online" event (weak signal, a page opened offline):
-  // while something waits, try again every few seconds; a failed try costs one small request.
-  setInterval(function () {
-    if (box && box.dataset.waiting !== "0" && navigator.onLine !== false) replay();
-  }, RETRY_SECONDS * 1000);
+  window.addEventListener("online", function () {
+    failures = 0; // a new network: the server may well be back
+    replay();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") replay();
   });
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-  // Other pages (the scanner) queue their items here: saved on the phone first, then sent.
-  function add(item) {
-    var stored = Object.assign({ recorded_at: new Date().toISOString() }, item, { owner: ME, state: "waiting", errors: {} });
-    return putItem(stored).then(render).then(function () { replay(); return stored; });
-  }
 
-  window.outbox = { add: add, replay: replay, items: allItems, render: render };
+  window.outbox = { add: add, save: save, replay: replay, items: allItems, render: render };
   render().then(replay);
 })();
