@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PHONE, log_in
+from .conftest import PHONE, log_in, wait_until
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 RETRY_AT = "It will try again at %(time)s. Your items are safe on this phone."
@@ -74,9 +74,7 @@ def wait_for(page, condition, seconds=10):
 
 
 def wait_for_waiting(page, count):
-    page.wait_for_function(
-        "n => document.querySelector('[data-outbox]').dataset.waiting === String(n)", arg=count
-    )
+    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
 
 
 def arrived(server_db, phone):
@@ -226,7 +224,7 @@ def test_a_token_refused_twice_is_not_fetched_again_and_again(page, live_server)
 
 def queue(page, items):
     """Save items in the page's outbox as the form and the scanner do."""
-    page.wait_for_function("Boolean(window.outbox)")
+    wait_until(page, "Boolean(window.outbox)")
     page.evaluate("items => Promise.all(items.map(item => window.outbox.add(item)))", items)
 
 
@@ -256,7 +254,7 @@ def test_logging_out_names_the_colleague_and_what_of_hers_waits(context, page, l
     context.clear_cookies()  # her login is gone; a colleague takes the phone
     page.unroute("**/api/v1/**")
     log_in(page, live_server, "coordinator")
-    page.wait_for_function("Boolean(window.outbox)")
+    wait_until(page, "Boolean(window.outbox)")
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.click("header form.logout button[type=submit]")
@@ -302,7 +300,7 @@ def test_both_scripts_are_on_the_phone_from_the_login_on(browser, live_server):
     context = browser.new_context(**PHONE)  # with the service worker
     page = context.new_page()
     log_in(page, live_server, "outreach")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_until(page, "Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)")
     kept = page.evaluate(
         """() => caches.keys()
              .then(keys => caches.open(keys.find(key => key.startsWith('shell-'))))
