@@ -27,9 +27,11 @@ def format_when(value, kind="datetime"):
     local, locale = to_user_timezone(value), get_locale()
     if kind == "day":
         return dates.format_date(local, "full", locale=locale)
+    time = dates.format_time(local, "short", locale=locale)  # hours and minutes: seconds mean nothing here
     if kind == "time":
-        return dates.format_time(local, "short", locale=locale)
-    return dates.format_datetime(local, "medium", locale=locale)
+        return time
+    day = dates.format_date(local, "medium", locale=locale)
+    return dates.get_datetime_format("medium", locale=locale).replace("{1}", day).replace("{0}", time)
 
 
 def text_direction(code):

@@ -99,3 +99,24 @@ def test_showing_the_sign_up_form_in_her_language_keeps_the_workers_own(login_as
     client.get("/da/")
     client.get("/ar/signup")  # the woman reads Arabic
     assert client.get("/").location == "/da/"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("da", "14. jan. 2027 10.05"), ("tr", "14 Oca 2027 10:05"), ("ur", "10:05 AM"), ("ar", "10:05 ص")],
+)
+def test_times_are_shown_in_hours_and_minutes_without_seconds(app, lang, expected):
+    from flask_babel import force_locale
+
+    from i18n import format_when
+
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        shown = format_when("2027-01-14T09:05:07+00:00")  # 10:05:07 in Copenhagen
+        assert expected in shown
+        assert "07" not in shown.replace("2027", "")  # the seconds are gone
+        assert format_when("2027-01-14T09:05:07+00:00", "time").replace("\u202f", " ") in (
+            "10.05",
+            "10:05",
+            "10:05 AM",
+            "10:05 ص",
+        )

@@ -65,13 +65,28 @@ def test_the_register_downloads_as_csv_with_formulas_defused(login_as, past_grou
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert text.splitlines()[0].count(";") == len(past_group["sessions"]) + 1  # Danish Excel splits on ;
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     held = len(past_group["sessions"])
     assert len(rows[0]) == held + 2
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Amina"][-1] == str(held)
     assert "'=cmd|x" in by_name and by_name["'=cmd|x"][1:][0] == "1"
     assert rows[-1][-1] == str(held + 2)
+
+
+def test_no_cell_of_the_csv_can_become_a_formula_in_danish_excel(db, login_as, past_group):
+    sneaky = add_woman(db, "A;=1+1;", "+4520123499")  # a name from a self sign-up, split on ; by Excel
+    attend(db, past_group["sessions"][0]["id"], sneaky, "walk_in")
+    text = (
+        login_as("coordinator")
+        .get(f"/da/groups/{past_group['group_id']}/register.csv")
+        .get_data(as_text=True)
+    )
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert "A;=1+1;" in {row[0] for row in rows}  # one cell, quoted, starting with a letter
+    assert [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")] == []
+    assert '"A;=1+1;"' in text
 
 
 def test_the_register_downloads_as_an_excel_workbook(login_as, past_group):

@@ -96,20 +96,24 @@ def register_rows(group_id):
     rows = [header]
     for woman in women:
         cells = [1 if (s["id"], woman["id"]) in marks else 0 for s in sessions]
-        rows.append([spreadsheet_safe(woman["first_name"]), *cells, sum(cells)])
+        rows.append([woman["first_name"], *cells, sum(cells)])
     totals = [sum(1 for woman in women if (s["id"], woman["id"]) in marks) for s in sessions]
     rows.append([_("Total"), *totals, sum(totals)])
-    return f"register-{group_id}-{first}-{last}", rows
+    # Every text cell, not only the names: nothing in an export can become a formula.
+    defused = [[spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
+    return f"register-{group_id}-{first}-{last}", defused
 
 
 @bp.route("/groups/<id:group_id>/register.csv")
 @staff_required(*GROUP_ROLES)
 def register_csv(group_id):
-    """The register as CSV (UTF-8 with a byte-order mark, so spreadsheets read the letters right)."""
+    """The register as CSV for a Danish spreadsheet: semicolons between cells (Danish Excel splits on them),
+    every text cell in quotes, and UTF-8 with a byte-order mark so the letters come out right."""
     require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    # Quoted, a name holding a separator ("A;=1+1") stays one cell, and spreadsheet_safe() defuses its start.
+    csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_NONNUMERIC).writerows(rows)
     response = make_response("\ufeff" + buffer.getvalue())
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
