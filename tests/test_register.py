@@ -40,10 +40,10 @@ def past_group(db, staff):
         "UPDATE enrolments SET joined_at = '2000-01-01T00:00:00+00:00', since = '2000-01-01T00:00:00+00:00'"
     )
     sessions = groups.group_sessions(db, group_id, "2000")
-    for session in sessions:
-        attend(db, session["id"], amina)
-    attend(db, sessions[0]["id"], fatma)
-    attend(db, sessions[1]["id"], walk_in, "walk_in")
+    for session in sessions:  # checked in as each session began
+        attend(db, session["id"], amina, at=session["starts_at"])
+    attend(db, sessions[0]["id"], fatma, at=sessions[0]["starts_at"])
+    attend(db, sessions[1]["id"], walk_in, "walk_in", at=sessions[1]["starts_at"])
     return {"group_id": group_id, "sessions": sessions, "amina": amina, "fatma": fatma, "walk_in": walk_in}
 
 
@@ -141,7 +141,27 @@ def test_women_who_missed_their_last_two_sessions_or_were_not_seen_for_five_days
     assert "=cmd|x" in page  # came only to the first session, three weeks ago
     assert 'href="tel:+4520123401"' in page
     assert "Amina" not in page  # came to every session
-    assert translated(app, "da", "Missed her last two sessions.") in page
+    first_session = past_group["sessions"][0]["starts_at"]
+    with app.test_request_context("/da/"):
+        from flask_babel import force_locale
+
+        from i18n import format_when
+
+        with force_locale("da"):
+            day = format_when(first_session, "day")
+    reason = translated(app, "da", "Missed her last two sessions (last seen %(day)s).", day=day)
+    assert reason in page
+    assert page.count('class="card"') == 1  # one woman, one reason: no second line about the days
+
+
+def test_a_woman_who_came_after_her_missed_sessions_is_not_listed(app, db, staff, past_group):
+    """She missed her last two sessions here but came to another group's session today: nobody to call."""
+    other = add_group(
+        db, staff["facilitator"], clock.today(), clock.today(), weekdays=tuple(range(7)), name="Gåtur"
+    )
+    (today_session,) = groups.group_sessions(db, other, "2000")
+    attend(db, today_session["id"], past_group["fatma"], at=clock.now_iso())
+    assert [row["first_name"] for row in checkin.women_to_follow_up(db)] == []
 
 
 def test_a_woman_who_just_joined_is_not_listed_yet(db, staff):

@@ -1,7 +1,7 @@
 """Check-in: whose card it is, attendance, the roster and the register. All the SQL of this area."""
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import access
 import clock
@@ -203,11 +203,18 @@ def women_to_follow_up(db, days_unseen=5, now=None):
     cutoff = (now - timedelta(days=days_unseen)).isoformat(timespec="seconds")
     result = []
     for row in rows:
+        if row["last_seen"] and row["last_held"] and row["last_seen"] >= row["last_held"]:
+            continue  # she came after her last missed session (today, or to another group): nobody to call
         missed_two = row["last_two"] == 2 and row["came_to_last_two"] == 0
         # Not seen for 5 days counts only when a session she could have come to was held in those days:
         # a woman in a weekly group who came last week is not missing.
         missed_recent = row["last_held"] is not None and row["last_held"] >= cutoff
         unseen = missed_recent and (row["last_seen"] or row["joined"] or cutoff) < cutoff
         if missed_two or unseen:
-            result.append(dict(row) | {"missed_two": missed_two, "unseen": unseen})
+            # One reason per woman: two missed sessions say more than the days since she was seen.
+            reason = "missed_two" if missed_two else "unseen"
+            days = (now - datetime.fromisoformat(row["last_seen"])).days if row["last_seen"] else None
+            result.append(
+                dict(row) | {"missed_two": missed_two, "unseen": unseen, "reason": reason, "days": days}
+            )
     return result
