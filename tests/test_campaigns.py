@@ -209,3 +209,26 @@ def test_self_sign_ups_from_one_address_are_limited(app, client, db, campaign_id
         statuses.append(client.post(f"/da/j/{code}", data={"token": token, "first_name": "X"}).status_code)
     assert statuses[:-1] == [400] * SELF_SIGNUPS_PER_ADDRESS  # counted even when the form had errors
     assert statuses[-1] == 429
+
+
+def test_the_sign_up_form_chooses_the_campaign_running_now(login_as, db, staff, campaign_id):
+    html = login_as("outreach").get("/da/signup").get_data(as_text=True)
+    assert re.search(rf'<option value="{campaign_id}" selected>Forår i Vejleåparken</option>', html)
+
+
+def test_without_a_running_campaign_the_sign_up_form_chooses_none(login_as, db, staff, estate_id):
+    today = clock.today()
+    ended = outreach.create_campaign(
+        db,
+        "Sidste år",
+        str(today - timedelta(days=400)),
+        str(today - timedelta(days=300)),
+        [estate_id],
+        ["da"],
+        staff["coordinator"],
+        CHANNELS,
+    )
+    html = login_as("outreach").get("/da/signup").get_data(as_text=True)
+    choices = html.split('id="campaign_id"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{ended}"' not in choices
+    assert " selected>" not in choices

@@ -68,12 +68,20 @@ def store_form(data, signup_id, recorded_at, user_id):
 def render_signup(data=None, errors=None, status=200):
     """The sign-up form, with what was typed and its errors."""
     db = get_db()
-    data = data or {**new_form_identity(), "channel": "door_to_door", "childcare": "0", "subgroup": "unknown"}
+    campaigns = queries.current_campaigns(db)
+    data = data or {
+        **new_form_identity(),
+        "channel": "door_to_door",
+        "childcare": "0",
+        "subgroup": "unknown",
+        # The campaign running now (the newest, if several): she is out because of it.
+        "campaign_id": campaigns[0]["id"] if campaigns else "",
+    }
     context = {
         "data": data,
         "errors": errors or {},
         "estates": queries.estates(db),
-        "campaigns": queries.current_campaigns(db),
+        "campaigns": campaigns,
         "consent": queries.current_consent_texts(db).get(current_language()),
         "channels": CHANNELS,
         "subgroups": SUBGROUPS,
