@@ -203,6 +203,8 @@ FORMS_CHECKING_THEIR_TOKEN = {
     "auth.login",
     "auth.account",
     "admin.users",
+    "admin.reset_password",
+    "admin.change_role",
     "outreach.signup_post",
     "outreach.campaigns",
     "outreach.self_signup",

@@ -32,6 +32,21 @@ EXPECTED = {
         "/{lang}/admin/users/{outreach_id}/active",
         {"anonymous": 302, "admin": 302, "other": 403},
     ),
+    "admin.user": (
+        "GET",
+        "/{lang}/admin/users/{outreach_id}",
+        {"anonymous": 302, "admin": 200, "other": 403},
+    ),
+    "admin.reset_password": (
+        "POST",
+        "/{lang}/admin/users/{outreach_id}/password",
+        {"anonymous": 302, "admin": 400, "other": 403},
+    ),
+    "admin.change_role": (
+        "POST",
+        "/{lang}/admin/users/{outreach_id}/role",
+        {"anonymous": 302, "admin": 400, "other": 403},
+    ),
     "outreach.signup": ("GET", "/{lang}/signup", {"anonymous": 302, "other": 200}),
     "outreach.signup_post": ("POST", "/{lang}/signup", {"anonymous": 302, "other": 400}),
     "outreach.campaigns": (

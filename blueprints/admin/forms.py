@@ -49,3 +49,20 @@ class CreateUserForm(FlaskForm):
         validators=[AnyOf(ROLES, message=_l("Choose one of the roles."))],
     )
     password = new_password_field(_l("Password"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password for a colleague who forgot hers: given to her in private, her sessions end."""
+
+    password = new_password_field(_l("New password"))
+
+
+class ChangeRoleForm(FlaskForm):
+    """Another role for a staff account."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        validate_choice=False,
+        validators=[AnyOf(ROLES, message=_l("Choose one of the roles."))],
+    )

@@ -7,7 +7,7 @@ from db import get_db
 from ..auth import accounts
 from ..auth import queries as staff
 from . import bp
-from .forms import ROLE_LABELS, CreateUserForm
+from .forms import ROLE_LABELS, ChangeRoleForm, CreateUserForm, ResetPasswordForm
 
 
 def render_users(form, status=200):
@@ -55,3 +55,70 @@ def set_user_active(user_id):
     if request.headers.get("HX-Request"):
         return render_template("admin/_user_row.html", user=user, role_labels=ROLE_LABELS)
     return redirect(url_for("admin.users"))
+
+
+def user_or_404(user_id):
+    """Return a staff account, or stop with 404."""
+    user = staff.user_by_id(get_db(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def render_user(user, password_form=None, role_form=None, status=200):
+    """One account's page: a new password, another role; each form with its errors."""
+    role_form = role_form or ChangeRoleForm(formdata=None, prefix="role", data={"role": user["role"]})
+    return render_template(
+        "admin/user.html",
+        user=user,
+        password_form=password_form or ResetPasswordForm(formdata=None, prefix="password"),
+        role_form=role_form,
+        role_labels=ROLE_LABELS,
+    ), status
+
+
+@bp.route("/users/<id:user_id>")
+@staff_required("admin")
+def user(user_id):
+    """One staff account: give her a new password or another role."""
+    return render_user(user_or_404(user_id))
+
+
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
+@staff_required("admin")
+def reset_password(user_id):
+    """Give a colleague who forgot her password a new one; she is logged out everywhere."""
+    user = user_or_404(user_id)
+    form = ResetPasswordForm(prefix="password")
+    if not form.validate_on_submit():
+        return render_user(user, password_form=form, status=400)
+    accounts.reset_password(get_db(), user_id, form.password.data, g.user["id"])
+    flash(
+        _(
+            "%(username)s has a new password and is logged out everywhere. Give it to her in private.",
+            username=user["username"],
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<id:user_id>/role", methods=["POST"])
+@staff_required("admin")
+def change_role(user_id):
+    """Give a staff account another role (not your own: you would lose this page)."""
+    user = user_or_404(user_id)
+    form = ChangeRoleForm(prefix="role")
+    if not form.validate_on_submit():
+        return render_user(user, role_form=form, status=400)
+    if user["id"] == g.user["id"]:
+        form.role.errors.append(_("You cannot change your own role. Ask another administrator."))
+        return render_user(user, role_form=form, status=400)
+    try:
+        accounts.change_role(get_db(), user_id, form.role.data, g.user["id"])
+    except accounts.LastAdministrator:
+        form.role.errors.append(_("The programme needs at least one active administrator."))
+        return render_user(user, role_form=form, status=400)
+    message = _("%(username)s is now: %(role)s.", username=user["username"], role=ROLE_LABELS[form.role.data])
+    flash(message, "success")
+    return redirect(url_for("admin.user", user_id=user_id))

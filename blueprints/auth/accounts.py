@@ -66,6 +66,31 @@ def set_password(db, user_id, password, keep_session_hash=None):
             queries.end_sessions(db, user_id, except_hash=keep_session_hash)
 
 
+def reset_password(db, user_id, password, by_user_id):
+    """Give an account a new password (an administrator's reset) and end all its sessions."""
+    password_hash = password_hasher.hash(password)
+    with transaction(db):
+        queries.update_password(db, user_id, password_hash)
+        queries.end_sessions(db, user_id)
+        queries.record_event(db, by_user_id, "user.password_reset", f"user:{user_id}")
+
+
+class LastAdministrator(Exception):
+    """The change would leave no active administrator."""
+
+
+def change_role(db, user_id, role, by_user_id):
+    """Give an account another role; refuse to leave the programme without an active administrator."""
+    with transaction(db):
+        user = queries.user_by_id(db, user_id)
+        if user["role"] == role:
+            return
+        if user["role"] == "admin" and queries.active_admins(db) <= (1 if user["active"] else 0):
+            raise LastAdministrator(user_id)
+        queries.update_role(db, user_id, role)
+        queries.record_event(db, by_user_id, "user.role_change", f"user:{user_id}")
+
+
 def set_active(db, user_id, active, by_user_id):
     """Enable or disable an account; disabling ends all its sessions at once."""
     with transaction(db):

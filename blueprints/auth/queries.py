@@ -31,6 +31,16 @@ def update_password(db, user_id, password_hash):
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
 
 
+def update_role(db, user_id, role):
+    """Give an account another role."""
+    db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+
+
+def active_admins(db):
+    """Count the active administrator accounts."""
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
 def update_active(db, user_id, active):
     """Enable or disable an account."""
     db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])

@@ -103,7 +103,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
         page.goto(live_server + url)
         checked.append((url, page_problems(page)))
     for role, urls in {
-        "admin": ["/", "/admin/users", "/account", "/consent"],
+        "admin": ["/", "/admin/users", "/admin/users/2", "/account", "/consent"],
         "coordinator": [
             "/",
             "/campaigns",
