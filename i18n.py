@@ -20,13 +20,15 @@ FONT_STYLESHEETS = {"ar": "css/font-ar.css", "ur": "css/font-ur.css"}
 def format_when(value, kind="datetime"):
     """Format a stored UTC timestamp in Copenhagen time, as the page's language writes it.
 
-    kind: "day" (weekday and date), "time" (hours and minutes) or "datetime".
+    kind: "day" (weekday and date), "date" (short: day and month), "time" (hours and minutes) or "datetime".
     """
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     local, locale = to_user_timezone(value), get_locale()
     if kind == "day":
         return dates.format_date(local, "full", locale=locale)
+    if kind == "date":
+        return dates.format_skeleton("MMMd", local, locale=locale)
     time = dates.format_time(local, "short", locale=locale)  # hours and minutes: seconds mean nothing here
     if kind == "time":
         return time

@@ -162,3 +162,37 @@ def axe_violations(page):
         """async () => (await axe.run(document)).violations.map(
                v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
     )
+
+
+BROKEN_WORDS = """() => {
+  // Every word of every visible text node, measured in its rendered line boxes: a word whose characters
+  // sit on two lines was broken inside (letter by letter in a squeezed table, or mid-word in Arabic).
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("script, style, .visually-hidden, [hidden], option, svg")) continue;
+    const style = getComputedStyle(parent);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const word = match[0];
+      // A link or code longer than a line may break (that is what break-word is for); a hyphen or a
+      // slash is a place where a line may end.
+      if (word.length > 24 || /[-\\/\u2010-\u2014]/.test(word)) continue;
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + word.length);
+      const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+      if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > lineHeight / 2) {
+        broken.push(word + " in <" + parent.tagName.toLowerCase() + ">");
+      }
+    }
+  }
+  return broken.slice(0, 10);
+}"""
+
+
+def broken_words(page):
+    """Return the words (at most 10) that the page shows broken across two lines."""
+    return page.evaluate(BROKEN_WORDS)

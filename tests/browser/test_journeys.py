@@ -1,11 +1,21 @@
 """Staff journeys on a phone-sized screen, in four languages, online and offline."""
 
 import gettext
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from .conftest import PASSWORD, axe_violations, horizontal_overflow, log_in, new_phone, wait_until
+from .conftest import (
+    BROWSER_NOW,
+    PASSWORD,
+    axe_violations,
+    broken_words,
+    horizontal_overflow,
+    log_in,
+    new_phone,
+    wait_until,
+)
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
@@ -88,9 +98,10 @@ def test_the_first_visit_picks_the_browsers_language(browser, live_server):
 
 
 def page_problems(page):
-    """axe-core violations, and horizontal scrolling on a 360 px screen."""
+    """axe-core violations, horizontal scrolling on a 360 px screen, and words broken across lines."""
     overflow = horizontal_overflow(page)
-    return axe_violations(page) + ([f"{overflow}px wider than the screen"] if overflow else [])
+    broken = [f"word broken across lines: {word}" for word in broken_words(page)]
+    return axe_violations(page) + ([f"{overflow}px wider than the screen"] if overflow else []) + broken
 
 
 @pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
@@ -118,6 +129,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/participants",
             "/participants/1",
             "/groups/1/register",
+            f"/groups/1/register?from={BROWSER_NOW.date()}&to={BROWSER_NOW.date() + timedelta(weeks=8)}",
             "/follow-up",
         ],
         "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan"],
