@@ -2,9 +2,10 @@
 (function () {
   "use strict";
   // Quick exit: leave at once, and leave this page out of the back button's way.
+  // On her own page, switching language replaces the page too: Back after Exit must find nothing of hers.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("[data-quick-exit]");
-    if (!link) return;
+    var link = event.target.closest && event.target.closest("[data-quick-exit], .languages a");
+    if (!link || (!link.hasAttribute("data-quick-exit") && !document.querySelector("[data-quick-exit]"))) return;
     event.preventDefault();
     location.replace(link.href);
   });

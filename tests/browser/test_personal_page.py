@@ -73,8 +73,40 @@ def test_quick_exit_leaves_at_once(browser, live_server, server_db):
     )
     page.goto(link)
     page.wait_for_url(f"{live_server}/ar/c")
+    for lang in ("ur", "ar"):  # she reads it in Urdu, then back in Arabic
+        page.click(f'.languages a[lang="{lang}"]')
+        page.wait_for_url(f"{live_server}/{lang}/c")
     page.click("[data-quick-exit]")
     page.wait_for_url("https://www.dmi.dk/**")
-    page.go_back()  # the back button does not bring her page back: it was replaced
+    page.go_back()  # the back button does not bring her page back, in any language: each was replaced
     assert page.url == "about:blank"  # where this phone's history began
+    context.close()
+
+
+def test_the_sticky_exit_button_covers_no_text(browser, live_server, server_db):
+    samira = server_db.execute("SELECT id FROM participants WHERE first_name = 'Samira'").fetchone()["id"]
+    context = new_phone(browser)
+    page = context.new_page()
+    page.goto(new_personal_link(browser, live_server, samira))
+    page.wait_for_url(f"{live_server}/ar/c")
+    bar = page.evaluate(
+        """() => { const bar = document.querySelector(".quick-exit-bar").getBoundingClientRect();
+                   const main = document.querySelector("main").getBoundingClientRect();
+                   return {background: getComputedStyle(document.querySelector(".quick-exit-bar")).backgroundColor,
+                           left: bar.left, right: bar.right, mainLeft: main.left, mainRight: main.right}; }"""
+    )
+    # Opaque and as wide as the page: scrolled text passes under it instead of showing around the button.
+    assert bar["background"] not in ("transparent", "rgba(0, 0, 0, 0)")
+    assert bar["left"] <= bar["mainLeft"] + 1 and bar["right"] >= bar["mainRight"] - 1
+    covered = page.evaluate(
+        """() => {
+            const exit = document.querySelector(".quick-exit-bar").getBoundingClientRect();
+            return [...document.querySelectorAll("main p, main h1, main h2, main li, main time")]
+                .filter((el) => !el.closest(".quick-exit-bar"))
+                .filter((el) => { const r = el.getBoundingClientRect();
+                    return r.width > 0 && r.bottom > exit.top + 1 && r.top < exit.bottom - 1; })
+                .map((el) => el.textContent.trim().slice(0, 30));
+        }"""
+    )
+    assert covered == []  # at the top of her page the strip sits above the text, covering none of it
     context.close()
