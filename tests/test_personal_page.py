@@ -315,3 +315,27 @@ def test_a_group_change_of_place_reaches_her_calendar(client, db, staff, women):
     )
     response = client.get("/ar/c/calendar.ics", headers={"If-None-Match": etag})
     assert response.status_code == 200 and "Hallen" in response.get_data(as_text=True)
+
+
+def test_her_page_puts_the_next_meeting_first_marked_tomorrow_with_her_card_one_tap_away(client, women):
+    open_her_link(client, women["tokens"]["fatma"], "tr")  # the clock: a Wednesday; her group meets Thursdays
+    page = client.get("/tr/c").get_data(as_text=True)
+    card_link, first_meeting = page.index('href="#card"'), page.index('class="meeting')
+    assert card_link < first_meeting  # one tap from the top, before the list of meetings
+    assert 'id="card"' in page
+    first = page[first_meeting : page.index("</li>", first_meeting)]
+    assert "data-relative-day" in first and ">Yarın<" in first  # tomorrow, in Turkish
+    assert page.count("data-relative-day") == 1  # only the meeting of tomorrow is marked
+    shown, more = page.split('<details class="more-meetings">')
+    assert shown.count('<li class="meeting') == 4  # the next four weeks at once
+    assert more.count('<li class="meeting') == 4 and "<summary>Diğer buluşmalar</summary>" in more
+
+
+def test_a_meeting_today_is_marked_today(app, client, db, women):
+    import clock
+
+    with clock.fixed(clock.now() + timedelta(days=1)):  # Thursday morning: her group meets at 10:00
+        open_her_link(client, women["tokens"]["fatma"], "da")
+        page = client.get("/da/c").get_data(as_text=True)
+    first = page[page.index('class="meeting') :]
+    assert first.index(">I dag<") < first.index("</li>")

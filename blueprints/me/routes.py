@@ -11,6 +11,7 @@ from i18n import LANGUAGES
 from qr import qr_svg
 from tokens import sha256_hex
 
+from ..groups.schedule import local_day
 from ..pwa.manifest import manifest_for
 from ..pwa.offline import offline_page
 from . import bp, links, queries
@@ -18,7 +19,8 @@ from .calendar import calendar_file
 
 COOKIE = "cal"
 COOKIE_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
-WEEKS_ON_PAGE = 6
+WEEKS_ON_PAGE = 8  # the first four shown at once, the rest behind "more meetings"
+WEEKS_SHOWN_FIRST = 4
 CALENDAR_PAST_DAYS = 60
 # A cheap phone's calendar needs no more; the feed brings later sessions as time goes by.
 CALENDAR_WEEKS_AHEAD = 26
@@ -96,11 +98,14 @@ def page():
     sessions = queries.her_sessions(
         get_db(), link["participant_id"], now.isoformat(), (now + timedelta(weeks=WEEKS_ON_PAGE)).isoformat()
     )
+    first_weeks = (now + timedelta(weeks=WEEKS_SHOWN_FIRST)).isoformat()
     feed_token = links.derived(link["token_hash"], "feed")
     feed_url = url_for("me.feed", feed_token=feed_token, _external=True)
     return render_template(
         "me/page.html",
-        sessions=sessions,
+        sessions=[s for s in sessions if s["starts_at"] < first_weeks],
+        later=[s for s in sessions if s["starts_at"] >= first_weeks],
+        days_from_today={s["id"]: (local_day(s["starts_at"]) - clock.today()).days for s in sessions},
         activities=ACTIVITIES,
         card=qr_svg(links.derived(link["token_hash"], "card")),
         feed_url=feed_url,

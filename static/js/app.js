@@ -10,6 +10,16 @@
     location.replace(link.href);
   });
 
+  // Her page may be opened from the phone days after it was kept: "today" and "tomorrow" follow the clock.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-relative-day]"), function (badge) {
+    var day = new Date(badge.dataset.relativeDay);
+    var today = new Date();
+    var days = Math.round((new Date(day.getFullYear(), day.getMonth(), day.getDate()) -
+      new Date(today.getFullYear(), today.getMonth(), today.getDate())) / 86400000);
+    badge.hidden = days !== 0 && days !== 1;
+    badge.textContent = days === 0 ? badge.dataset.today : badge.dataset.tomorrow;
+  });
+
   // Her personal link: send its one button at once, and take the token out of the history first.
   var opener = document.querySelector("form[data-auto-submit]");
   if (opener) {
