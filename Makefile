@@ -49,7 +49,7 @@ lint: $(INSTALLED)
 fmt: $(INSTALLED)
 	$(BIN)/ruff format .
 
-bench: $(INSTALLED) compile
+bench: $(INSTALLED) compile chromium
 	$(BIN)/python bench/page_weight.py
 
 clean:

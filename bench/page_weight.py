@@ -1,23 +1,47 @@
-"""Page weight: for each page, the compressed bytes of the HTML, CSS and JS it loads; fonts apart.
+"""Page weight, measured in Chromium: every byte a page makes the phone download, first and repeat visit.
 
-Run: .venv/bin/python bench/page_weight.py   (or `make bench`)
-Budget: 30 KB (30,720 bytes) without fonts, for every page. Exits 1 if a page is over.
-Compression is gzip level 9, what a reverse proxy in front of the app would send.
+Run: .venv/bin/python bench/page_weight.py            (or `make bench`)
+     .venv/bin/python bench/page_weight.py --detail /da/scan --role facilitator   (every response of one page)
+
+Each page (every role, all four languages) opens in a fresh browser context of Debian's Chromium (360 px
+phone, camera allowed with Chromium's fake camera, so the scanner runs as at the door). The script sums
+`encodedDataLength` of every response the page causes (CDP `Network.loadingFinished`, response headers
+included), on the page's own target and on the targets it starts: the service worker (its script and
+everything its install fetches) and dedicated workers (qr-scanner's). Responses a service worker answered
+are counted once, where they came from the network. It waits for `navigator.serviceWorker.ready` and for
+no request to be in flight for 0.7 s. The manifest, which headless Chromium fetches only when asked (a
+phone's browser asks on every page, to offer installing the app), is asked for with `Page.getAppManifest`.
+Then it reloads the page in the same context: the repeat visit.
+
+The app does not compress; production has a proxy that does. The app is served here by Werkzeug with a
+small WSGI gzip middleware in front (this file only): gzip level 6 for text, JSON, JavaScript, CSS, SVG
+and the manifest, weak ETags (as nginx does); images and woff2 fonts as they are.
+
+Budget: every page's first visit ≤ 30 KB (30,720 bytes) without fonts. Exits 1 when a page is over.
+Staff pages are opened logged in (the login is posted through the context's HTTP client, so no page is
+visited before the one measured); her own page after her personal link was swapped for a cookie.
 """
 
+import argparse
 import gzip
+import json
+import logging
 import re
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the app's modules first: nothing here shadows them
+
+from loadgen import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, load_now, log_in_context, machine  # noqa: E402
 
 import demo  # noqa: E402
 from app import create_app  # noqa: E402
 
 BUDGET = 30 * 1024
-PASSWORD = "bench password"
+QUIET = 0.7  # seconds without a request in flight: the page is done
 PAGES = {
     None: ["/{lang}/login", "/{lang}/offline", "/{lang}/j/{code}"],
     "admin": ["/{lang}/", "/{lang}/admin/users", "/{lang}/account", "/{lang}/consent"],
@@ -36,46 +60,313 @@ PAGES = {
     # A woman on her own page, after her personal link was swapped for a cookie.
     "woman": ["/{lang}/c"],
 }
-STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
-SCRIPT = re.compile(r'<script src="([^"]+)"')
-FONT = re.compile(r'url\("?([^")]+\.woff2)"?\)')
+LANGUAGES = ("da", "tr", "ur", "ar")
+
+# ---- A proxy's gzip, as WSGI middleware around the app (the app itself is not changed) --------------
+
+COMPRESSIBLE = re.compile(
+    r"^(text/|application/(javascript|json|manifest\+json|xml)|image/svg\+xml)", re.IGNORECASE
+)
 
 
-def compressed(data):
-    return len(gzip.compress(data, compresslevel=9))
+class Gzip:
+    """Compress what nginx with `gzip on; gzip_types …; gzip_comp_level 6;` would compress."""
+
+    def __init__(self, app, level=6):
+        self.app, self.level = app, level
+
+    def __call__(self, environ, start_response):
+        if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            return self.app(environ, start_response)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: captured.setdefault("written", []).append(data)
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(captured.get("written", [])) + b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = captured["headers"]
+        kind = next((value for name, value in headers if name.lower() == "content-type"), "")
+        encoded = any(name.lower() == "content-encoding" for name, _ in headers)
+        if (
+            len(body) >= 20
+            and COMPRESSIBLE.match(kind)
+            and not encoded
+            and environ["REQUEST_METHOD"] != "HEAD"
+        ):
+            body = gzip.compress(body, compresslevel=self.level, mtime=0)
+            kept = []
+            for name, value in headers:
+                low = name.lower()
+                if low == "content-length":
+                    continue
+                if low == "etag" and not value.startswith("W/"):
+                    value = "W/" + value
+                if low == "vary":
+                    value += ", Accept-Encoding"
+                kept.append((name, value))
+            if not any(name.lower() == "vary" for name, _ in kept):
+                kept.append(("Vary", "Accept-Encoding"))
+            headers = kept + [("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))]
+        start_response(captured["status"], headers)
+        return [body]
 
 
-def fetch(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.get_data()
+# ---- Counting what Chromium downloads ------------------------------------------------------------------
 
 
-def weigh(client, url):
-    """Return (html, css, js, fonts) compressed bytes for one page."""
-    html = fetch(client, url)
-    text = html.decode()
-    css = js = fonts = 0
-    for href in STYLESHEET.findall(text):
-        sheet = fetch(client, href)
-        css += compressed(sheet)
-        base = href.split("?")[0].rsplit("/", 1)[0]
-        for font in FONT.findall(sheet.decode()):
-            fonts += len(fetch(client, f"{base}/{font}"))  # woff2 is compressed already
-    for src in SCRIPT.findall(text):
-        js += compressed(fetch(client, src))
+class Meter:
+    """Listen to CDP Network events of a page and of every worker it starts; count bytes per response."""
 
-    return compressed(html), css, js, fonts
+    def __init__(self, context, page):
+        self.cdp = context.new_cdp_session(page)
+        self.requests = {}  # (target, request id) -> what came back and how many bytes
+        self.inflight = set()
+        self.targets = {}  # session id -> target type ("service_worker", "worker")
+        self.cdp.on("Target.attachedToTarget", self.attached)
+        self.cdp.on("Target.receivedMessageFromTarget", self.message)
+        for method, handler in self.HANDLERS.items():
+            self.cdp.on(method, lambda params, handler=handler: handler(self, "page", params))
+        self.cdp.send("Network.enable")
+        # Workers (the service worker, qr-scanner's) wait for us: Network is on before their first request.
+        self.cdp.send(
+            "Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False}
+        )
+
+    def attached(self, params):
+        session = params["sessionId"]
+        self.targets[session] = params["targetInfo"]["type"]
+        for number, method in enumerate(("Network.enable", "Runtime.runIfWaitingForDebugger")):
+            message = json.dumps({"id": number + 1, "method": method})
+            self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
+
+    def message(self, params):
+        event = json.loads(params["message"])
+        handler = self.HANDLERS.get(event.get("method"))
+        if handler:
+            handler(self, params["sessionId"], event["params"])
+
+    def entry(self, target, params):
+        return self.requests.setdefault(
+            (target, params["requestId"]),
+            {
+                "target": target,
+                "url": "",
+                "mime": "",
+                "status": 0,
+                "bytes": 0,
+                "headers": 0,
+                "from_worker": False,
+            },
+        )
+
+    def sent(self, target, params):
+        self.entry(target, params)["url"] = params["request"]["url"]
+        self.inflight.add((target, params["requestId"]))
+
+    def received(self, target, params):
+        entry, response = self.entry(target, params), params["response"]
+        entry.update(url=response["url"], mime=response.get("mimeType", ""), status=response.get("status", 0))
+        entry["from_worker"] = bool(response.get("fromServiceWorker"))
+
+    def extra(self, target, params):
+        self.entry(target, params)["headers"] = len((params.get("headersText") or "").encode())
+
+    def finished(self, target, params):
+        self.entry(target, params)["bytes"] = max(0, int(params.get("encodedDataLength", 0)))
+        self.inflight.discard((target, params["requestId"]))
+
+    def failed(self, target, params):
+        self.inflight.discard((target, params["requestId"]))
+
+    HANDLERS = {
+        "Network.requestWillBeSent": sent,
+        "Network.responseReceived": received,
+        "Network.responseReceivedExtraInfo": extra,
+        "Network.loadingFinished": finished,
+        "Network.loadingFailed": failed,
+    }
+
+    def wait_quiet(self, page, limit=20.0):
+        quiet = waited = 0.0
+        while quiet < QUIET and waited < limit:
+            page.wait_for_timeout(100)  # lets Playwright deliver the events meanwhile
+            waited += 0.1
+            quiet = 0.0 if self.inflight else quiet + 0.1
+
+    def reset(self):
+        self.requests, self.inflight = {}, set()
+
+    def where(self, entry):
+        if entry["target"] == "page":
+            where = "page"
+        elif entry["target"] == "server":
+            where = "service worker's script" if is_service_worker(entry) else "not seen by Chromium"
+        else:
+            where = self.targets.get(entry["target"], "worker").replace("_", " ")
+        return where + (
+            " (the server's count)" if entry.get("by_server") or entry["target"] == "server" else ""
+        )
+
+    def responses(self):
+        """What came over the network: what Chromium reported (not what a service worker answered from its
+        cache, counted where it came from), plus what only the server saw. Chromium reports a service
+        worker's own script to no target (or only its end, when the worker is attached while the script
+        loads); the server's count of the bytes it wrote stands in for it. Where both saw a response,
+        both counts are equal (`--detail` shows them side by side)."""
+        seen = [e for e in self.requests.values() if e["url"].startswith("http") and not e["from_worker"]]
+        unmatched = list(SERVED)
+        paths = {id(entry): re.sub(r"^https?://[^/]+", "", entry["url"]) for entry in seen}
+        rest = []
+        for entry in seen:  # first the responses both saw whole (same path, same bytes)
+            match = next(
+                (row for row in unmatched if row[0] == paths[id(entry)] and row[3] == entry["bytes"]), None
+            )
+            if match:
+                unmatched.remove(match)
+                entry["server_bytes"] = match[3]
+            else:
+                rest.append(entry)
+        for entry in rest:  # then those Chromium saw only in part (attached while they loaded)
+            match = next((row for row in unmatched if row[0] == paths[id(entry)]), None)
+            if match:
+                unmatched.remove(match)
+                entry["server_bytes"] = match[3]
+                if entry["bytes"] < match[3]:
+                    entry.update(status=match[1], headers=match[2], bytes=match[3], by_server=True)
+        extra = [
+            {"target": "server", "url": path, "mime": "", "status": status, "bytes": total, "headers": head}
+            for path, status, head, total in unmatched
+        ]
+        return seen + extra
 
 
-def log_in(client, role):
-    page = client.get("/da/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/da/login", data={"csrf_token": token, "username": role, "password": PASSWORD})
-    assert response.status_code == 302
+def is_font(entry):
+    return entry["mime"].startswith("font/") or entry["url"].split("?")[0].endswith((".woff2", ".woff"))
+
+
+def is_service_worker(entry):
+    return entry["target"] not in ("page", "server") or entry["url"].split("?")[0].endswith("/sw.js")
+
+
+def visit(page, meter, go):
+    """Load the page (`go`), let its service worker get ready and the network fall quiet."""
+    SERVED.clear()
+    go()
+    if page.evaluate("Boolean(document.querySelector('script[src*=\"/static/js/app.js\"]'))"):
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if page.evaluate("Boolean(document.querySelector('link[rel=manifest]'))"):
+        meter.cdp.send("Page.getAppManifest")
+    meter.wait_quiet(page)
+    return meter.responses()
+
+
+def totals(responses):
+    """Return (page and its workers, service worker, headers, fonts) in bytes; fonts apart from the rest."""
+    rest = [entry for entry in responses if not is_font(entry)]
+    own = sum(entry["bytes"] for entry in rest if not is_service_worker(entry))
+    worker = sum(entry["bytes"] for entry in rest if is_service_worker(entry))
+    headers = sum(entry["headers"] for entry in rest)
+    fonts = sum(entry["bytes"] for entry in responses if is_font(entry))
+    return own, worker, headers, fonts
+
+
+# ---- The pages ------------------------------------------------------------------------------------------
+
+
+def new_context(browser, base, role, database, app):
+    context = browser.new_context(**PHONE, permissions=["camera"], base_url=base)
+    if role == "woman":
+        with app.app_context():
+            token = demo.personal_link(database, "Amina")
+        assert context.request.post(f"/ar/c/{token}", max_redirects=0).status == 303
+    elif role:
+        log_in_context(context, role)
+    return context
+
+
+def answered(url, response):
+    """A page that is not there is not weighed: stop and say which."""
+    if response is None or response.status != 200:
+        raise SystemExit(f"{url} answered {response and response.status}: not weighing an error page")
+
+
+def measure(browser, base, role, url, database, app):
+    context = new_context(browser, base, role, database, app)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        meter = Meter(context, page)
+        first = visit(page, meter, lambda: answered(url, page.goto(url)))
+        assert page.evaluate("document.readyState") == "complete"
+        meter.reset()
+        repeat = visit(page, meter, lambda: answered(url, page.reload()))
+        return first, repeat, meter
+    finally:
+        context.close()
+
+
+SERVED = []  # (path, status, header bytes, total bytes) of every response the server wrote
+
+
+class CountingWriter:
+    def __init__(self, raw):
+        self.raw, self.writes = raw, []
+
+    def write(self, data):
+        self.writes.append(len(data))
+        return self.raw.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+
+def serve(app):
+    """Serve the app behind the gzip middleware; count the bytes written for each response (one per
+    connection: Werkzeug closes each after one response; its first write is the status line and headers)."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Counting(WSGIRequestHandler):
+        def setup(self):
+            super().setup()
+            self.wfile = CountingWriter(self.wfile)
+
+        def finish(self):
+            writes = self.wfile.writes
+            if writes and getattr(self, "path", None):
+                status = getattr(self, "counted_status", 0)
+                SERVED.append((self.path, status, writes[0], sum(writes)))
+            super().finish()
+
+        def send_response(self, code, message=None):
+            self.counted_status = code
+            super().send_response(code, message)
+
+        def log_request(self, *args, **kwargs):
+            pass
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, Gzip(app), threaded=True, request_handler=Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detail", help="list every response of this page (e.g. /da/scan)")
+    parser.add_argument(
+        "--role", help="with --detail: who opens it (admin, coordinator, outreach, facilitator, woman)"
+    )
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    print(machine())
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "bench.sqlite")
         demo.rebuild(database, PASSWORD)
@@ -84,31 +375,83 @@ def main():
             from db import get_db
 
             poster_code = get_db().execute("SELECT code FROM poster_codes LIMIT 1").fetchone()[0]
-        rows, worst = [], 0
-        for role, urls in PAGES.items():
-            client = app.test_client()
-            if role == "woman":
-                with app.app_context():
-                    token = demo.personal_link(database, "Amina")
-                assert client.post(f"/ar/c/{token}").status_code == 303
-            elif role:
-                log_in(client, role)
-            for pattern in urls:
-                for lang in app.config["LANGUAGES"]:
-                    url = pattern.format(lang=lang, code=poster_code)
-                    html, css, js, fonts = weigh(client, url)
-                    total = html + css + js
-                    worst = max(worst, total)
-                    rows.append((role or "anonymous", url, html, css, js, total, fonts))
-        sw = compressed(fetch(app.test_client(), "/sw.js"))
-    print("| who | page | HTML | CSS | JS | total without fonts | fonts (woff2) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for who, url, html, css, js, total, fonts in rows:
-        flag = "" if total <= BUDGET else " **over budget**"
-        print(f"| {who} | `{url}` | {html:,} | {css:,} | {js:,} | {total:,}{flag} | {fonts:,} |")
-    print(f"\nHeaviest page without fonts: {worst:,} bytes = {worst / BUDGET:.0%} of the 30 KB budget.")
-    print(f"The service worker (/sw.js), fetched once per version (then 304 with an ETag): {sw:,} bytes.")
-    return 0 if worst <= BUDGET else 1
+        server, base = serve(app)
+        camera = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
+            print(
+                f"Chromium {browser.version}, headless, 360 px phone; served by Werkzeug with gzip level 6 in front."
+            )
+            try:
+                if args.detail:
+                    return detail(
+                        browser, base, args.role, args.detail.format(code=poster_code), database, app
+                    )
+                rows = []
+                for role, patterns in PAGES.items():
+                    for pattern in patterns:
+                        for lang in LANGUAGES:
+                            url = pattern.format(lang=lang, code=poster_code)
+                            first, repeat, _ = measure(browser, base, role, url, database, app)
+                            rows.append((role or "anonymous", url, len(first), totals(first), totals(repeat)))
+            finally:
+                browser.close()
+                server.shutdown()
+    return report(rows)
+
+
+def detail(browser, base, role, url, database, app):
+    first, repeat, meter = measure(browser, base, role, url, database, app)
+    for name, responses in (("First visit", first), ("Repeat visit (reload)", repeat)):
+        print(f"\n{name} of `{url}` as {role or 'anonymous'}:")
+        print("| from | response | status | type | headers | bytes | the server wrote |")
+        print("|---|---|---:|---|---:|---:|---:|")
+        for entry in sorted(responses, key=lambda e: (is_service_worker(e), -e["bytes"])):
+            path = re.sub(r"^https?://[^/]+", "", entry["url"])
+            wrote = entry.get("server_bytes", entry["bytes"] if entry["target"] == "server" else "")
+            print(
+                f"| {meter.where(entry)} | `{path}` | {entry['status']} | {entry['mime']} | {entry['headers']:,}"
+                f" | {entry['bytes']:,} | {wrote:,} |"
+                if wrote != ""
+                else f"| {meter.where(entry)} | `{path}` | {entry['status']} | {entry['mime']} | {entry['headers']:,}"
+                f" | {entry['bytes']:,} | |"
+            )
+        own, worker, headers, fonts = totals(responses)
+        print(
+            f"\nPage and its workers {own:,} + service worker and its install {worker:,} = **{own + worker:,}**"
+            f" bytes without fonts (response headers {headers:,} of them); fonts {fonts:,}."
+        )
+    return 0
+
+
+def report(rows):
+    print("\nBytes as downloaded: gzip, response headers included (encodedDataLength).")
+    print(
+        "| who | page | responses | page and its workers | service worker and its install"
+        " | **first visit without fonts** | of which headers | fonts | repeat visit without fonts |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    over = []
+    for who, url, count, (own, worker, headers, fonts), (again_own, again_worker, _, _) in rows:
+        total = own + worker
+        if total > BUDGET:
+            over.append(url)
+        flag = " over" if total > BUDGET else ""
+        print(
+            f"| {who} | `{url}` | {count} | {own:,} | {worker:,} | **{total:,}**{flag} | {headers:,} | {fonts:,}"
+            f" | {again_own + again_worker:,} |"
+        )
+    heaviest = max(rows, key=lambda row: row[3][0] + row[3][1])
+    lightest = min(rows, key=lambda row: row[3][0] + row[3][1])
+    for name, row in (("Heaviest", heaviest), ("Lightest", lightest)):
+        total = row[3][0] + row[3][1]
+        print(
+            f"{name} first visit without fonts: {row[0]} `{row[1]}`, {total:,} bytes = {total / BUDGET:.0%} of 30,720."
+        )
+    print(
+        f"Pages over the 30 KB budget: {len(over)} of {len(rows)}. Load average at the end: {load_now():.1f}."
+    )
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

@@ -11,12 +11,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
-from datetime import time as clock
+from datetime import time as wall
+from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the app's modules first: nothing here shadows them
 
+from loadgen import load_now, machine  # noqa: E402
+
+import clock  # noqa: E402
 import db as database  # noqa: E402
 from app import create_app  # noqa: E402
 from blueprints.groups import queries as groups  # noqa: E402
@@ -34,7 +38,7 @@ def build(path, app):
     staff = db.execute(
         "INSERT INTO users (username, password_hash, role, created_at) VALUES ('f', 'x', 'facilitator', '2026')"
     ).lastrowid
-    schedule = Schedule(date.today(), date.today() + timedelta(days=730), (1, 3), clock(10), clock(12))
+    schedule = Schedule(clock.today(), clock.today() + timedelta(days=730), (1, 3), wall(10), wall(12))
     fields = {
         "activity": "cooking",
         "estate_id": None,
@@ -89,6 +93,7 @@ def timed(client, url, headers=None, status=200):
 
 
 def main():
+    print(machine())
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "bench.sqlite")
         app = create_app({"DATABASE": path, "SECRET_KEY": "bench"})
@@ -118,6 +123,7 @@ def main():
         print(
             f"\nFrom 1 to {max(SIZES)} groups: page {last[0] / base['page']:.1f}×, calendar file {last[1] / base['ics']:.1f}×."
         )
+    print(f"Load average at the end: {load_now():.1f}.")
 
 
 if __name__ == "__main__":
