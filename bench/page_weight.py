@@ -13,9 +13,8 @@ no request to be in flight for 0.7 s. The manifest, which headless Chromium fetc
 phone's browser asks on every page, to offer installing the app), is asked for with `Page.getAppManifest`.
 Then it reloads the page in the same context: the repeat visit.
 
-The app does not compress; production has a proxy that does. The app is served here by Werkzeug with a
-small WSGI gzip middleware in front (this file only): gzip level 6 for text, JSON, JavaScript, CSS, SVG
-and the manifest, weak ETags (as nginx does); images and woff2 fonts as they are.
+The app compresses its own responses (Flask-Compress: brotli for Chromium, which asks for it; answers under
+500 bytes as they are); it is served here by Werkzeug as it is, with nothing in front.
 
 Budget: every page's first visit ≤ 30 KB (30,720 bytes) without fonts. Exits 1 when a page is over.
 Staff pages are opened logged in (the login is posted through the context's HTTP client, so no page is
@@ -23,7 +22,6 @@ visited before the one measured); her own page after her personal link was swapp
 """
 
 import argparse
-import gzip
 import json
 import logging
 import re
@@ -61,61 +59,6 @@ PAGES = {
     "woman": ["/{lang}/c"],
 }
 LANGUAGES = ("da", "tr", "ur", "ar")
-
-# ---- A proxy's gzip, as WSGI middleware around the app (the app itself is not changed) --------------
-
-COMPRESSIBLE = re.compile(
-    r"^(text/|application/(javascript|json|manifest\+json|xml)|image/svg\+xml)", re.IGNORECASE
-)
-
-
-class Gzip:
-    """Compress what nginx with `gzip on; gzip_types …; gzip_comp_level 6;` would compress."""
-
-    def __init__(self, app, level=6):
-        self.app, self.level = app, level
-
-    def __call__(self, environ, start_response):
-        if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
-            return self.app(environ, start_response)
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: captured.setdefault("written", []).append(data)
-
-        result = self.app(environ, capture)
-        try:
-            body = b"".join(captured.get("written", [])) + b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        headers = captured["headers"]
-        kind = next((value for name, value in headers if name.lower() == "content-type"), "")
-        encoded = any(name.lower() == "content-encoding" for name, _ in headers)
-        if (
-            len(body) >= 20
-            and COMPRESSIBLE.match(kind)
-            and not encoded
-            and environ["REQUEST_METHOD"] != "HEAD"
-        ):
-            body = gzip.compress(body, compresslevel=self.level, mtime=0)
-            kept = []
-            for name, value in headers:
-                low = name.lower()
-                if low == "content-length":
-                    continue
-                if low == "etag" and not value.startswith("W/"):
-                    value = "W/" + value
-                if low == "vary":
-                    value += ", Accept-Encoding"
-                kept.append((name, value))
-            if not any(name.lower() == "vary" for name, _ in kept):
-                kept.append(("Vary", "Accept-Encoding"))
-            headers = kept + [("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))]
-        start_response(captured["status"], headers)
-        return [body]
-
 
 # ---- Counting what Chromium downloads ------------------------------------------------------------------
 
@@ -327,7 +270,7 @@ class CountingWriter:
 
 
 def serve(app):
-    """Serve the app behind the gzip middleware; count the bytes written for each response (one per
+    """Serve the app as it is; count the bytes written for each response (one per
     connection: Werkzeug closes each after one response; its first write is the status line and headers)."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -351,7 +294,7 @@ def serve(app):
             pass
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, Gzip(app), threaded=True, request_handler=Counting)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
@@ -380,7 +323,7 @@ def main():
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
             print(
-                f"Chromium {browser.version}, headless, 360 px phone; served by Werkzeug with gzip level 6 in front."
+                f"Chromium {browser.version}, headless, 360 px phone; served by Werkzeug, compressed by the app itself."
             )
             try:
                 if args.detail:
@@ -425,7 +368,7 @@ def detail(browser, base, role, url, database, app):
 
 
 def report(rows):
-    print("\nBytes as downloaded: gzip, response headers included (encodedDataLength).")
+    print("\nBytes as downloaded: as the app compressed them, response headers included (encodedDataLength).")
     print(
         "| who | page | responses | page and its workers | service worker and its install"
         " | **first visit without fonts** | of which headers | fonts | repeat visit without fonts |"
