@@ -61,6 +61,7 @@ import db as database  # noqa: E402
 from blueprints.auth.accounts import create_user  # noqa: E402
 from blueprints.groups import queries as groups  # noqa: E402
 from blueprints.groups.schedule import Schedule  # noqa: E402
+from tests.browser.chromium import camera_frame, write_video  # noqa: E402
 
 
 def build(path, women, prefix="BENCH-CARD"):
@@ -208,39 +209,14 @@ def server_part(args):
 
 # ---- Part 2: from the camera frame to the name on screen, in Chromium -------------------------------------
 
-WIDTH, HEIGHT = 640, 480
 BLANK_FRAMES = 4  # a blank start while the page loads and the scanner starts
 CARDS = 20  # cards timed per CPU speed, one a second
 
 
-def qr_luma(code):
-    import qrcode
-
-    matrix = qrcode.QRCode(border=4, box_size=1)
-    matrix.add_data(code)
-    matrix.make(fit=True)
-    modules = matrix.get_matrix()
-    scale = min(WIDTH, HEIGHT) * 3 // 4 // len(modules)
-    left, top = (WIDTH - scale * len(modules)) // 2, (HEIGHT - scale * len(modules)) // 2
-    luma = bytearray([235]) * (WIDTH * HEIGHT)  # white paper
-    for y, row in enumerate(modules):
-        for x, dark in enumerate(row):
-            if dark:
-                for dy in range(scale):
-                    start = (top + y * scale + dy) * WIDTH + left + x * scale
-                    luma[start : start + scale] = bytes([16]) * scale
-    return bytes(luma)
-
-
 def cards_video(path, codes):
-    """A YUV4MPEG2 video at one frame a second: a few blank frames, then each card in turn."""
-    chroma = bytes([128]) * (WIDTH * HEIGHT // 2)
-    blank = bytes([235]) * (WIDTH * HEIGHT)
-    with open(path, "wb") as video:
-        video.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F1:1 Ip A1:1 C420jpeg\n".encode())
-        for luma in [blank] * BLANK_FRAMES + [qr_luma(code) for code in codes] + [blank] * 2:
-            video.write(b"FRAME\n" + luma + chroma)
-    return path
+    """A video at one frame a second: a few blank frames, then each card in turn, then blank paper."""
+    frames = [camera_frame()] * BLANK_FRAMES + [camera_frame(code) for code in codes] + [camera_frame()] * 2
+    return write_video(path, frames, rate="1:1")
 
 
 WATCH = """(names) => {

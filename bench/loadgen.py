@@ -22,24 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench password"
 
-# Debian's Chromium, launched as the browser tests launch it (tests/browser/conftest.py); never a download.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
+if str(ROOT) not in sys.path:  # the browser settings are the tests'
+    sys.path.insert(0, str(ROOT))
+# Debian's Chromium, launched as the browser tests launch it; never a download.
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402,F401
 
 
 def cpu_model():

@@ -4,38 +4,18 @@ import os
 import time
 
 import pytest
-import qrcode
 
 from ..conftest import give_card
+from .chromium import camera_frame, write_video
 from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in, new_phone, wait_until
 from .test_journeys import catalog_text
 
-WIDTH, HEIGHT = 640, 480
-
 
 def card_video(path, code=None, frames=10):
-    """Write a YUV4MPEG2 video whose every frame shows the QR card with `code` (blank paper without one), as a
-    camera would see it. Written beside `path` and renamed onto it: a capture still reading the old file
-    keeps it, and the next capture opens the new one."""
-    luma = bytearray([235]) * (WIDTH * HEIGHT)  # white paper
-    if code:
-        matrix = qrcode.QRCode(border=4, box_size=1)
-        matrix.add_data(code)
-        matrix.make(fit=True)
-        modules = matrix.get_matrix()
-        scale = min(WIDTH, HEIGHT) * 3 // 4 // len(modules)
-        left, top = (WIDTH - scale * len(modules)) // 2, (HEIGHT - scale * len(modules)) // 2
-        for y, row in enumerate(modules):
-            for x, dark in enumerate(row):
-                if dark:
-                    for dy in range(scale):
-                        start = (top + y * scale + dy) * WIDTH + left + x * scale
-                        luma[start : start + scale] = bytes([16]) * scale
-    chroma = bytes([128]) * (WIDTH * HEIGHT // 2)
-    with open(f"{path}.new", "wb") as video:
-        video.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            video.write(b"FRAME\n" + bytes(luma) + chroma)
+    """Write a video whose every frame shows the QR card with `code` (blank paper without one), as a camera
+    would see it. Written beside `path` and renamed onto it: a capture still reading the old file keeps it,
+    and the next capture opens the new one."""
+    write_video(f"{path}.new", [camera_frame(code)] * frames)
     os.replace(f"{path}.new", path)
     return path
 
@@ -166,7 +146,9 @@ def test_without_the_camera_the_list_of_names_is_offered(browser, live_server, s
     # Wait for the row itself: the count on screen may read 0 before the item is even saved on the phone.
     rows = [tuple(row) for row in stored(server_db, nadia)]
     waiting_on_screen(page, 0)
-    answers = [tuple(row) for row in server_db.execute("SELECT status, reason, session_id FROM checkin_items")]
+    answers = [
+        tuple(row) for row in server_db.execute("SELECT status, reason, session_id FROM checkin_items")
+    ]
     assert rows == [(madklubben_today(server_db), "manual")], answers
     context.close()
 
