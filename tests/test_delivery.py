@@ -34,6 +34,7 @@ def test_a_phone_that_asks_for_nothing_gets_plain_text(client):
 def test_hashed_files_are_kept_for_a_year_and_pages_never(client):
     style = client.get(asset_url(client, "css/app.css"))
     assert style.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "ETag" not in style.headers and "Last-Modified" not in style.headers  # nothing to revalidate
     assert client.get("/da/login").headers["Cache-Control"] == "no-store"
     assert "immutable" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")  # no hash
 
