@@ -1,6 +1,8 @@
 """A woman opens her personal link on her phone in Arabic: right to left, her sessions, no token, offline."""
 
-from .conftest import axe_violations, horizontal_overflow, log_in, new_phone, wait_until
+from datetime import timedelta
+
+from .conftest import BROWSER_NOW, axe_violations, horizontal_overflow, log_in, new_phone, wait_until
 from .test_journeys import catalog_text
 
 
@@ -109,4 +111,19 @@ def test_the_sticky_exit_button_covers_no_text(browser, live_server, server_db):
         }"""
     )
     assert covered == []  # at the top of her page the strip sits above the text, covering none of it
+    context.close()
+
+
+def test_today_follows_the_phones_clock_on_a_page_opened_days_later(browser, live_server, server_db):
+    samira = server_db.execute("SELECT id FROM participants WHERE first_name = 'Samira'").fetchone()["id"]
+    context = new_phone(browser)  # the phone's clock: the Tuesday morning her cooking group meets
+    page = context.new_page()
+    page.goto(new_personal_link(browser, live_server, samira))
+    page.wait_for_url(f"{live_server}/ar/c")
+    badge = page.locator(".meeting").first.locator("[data-relative-day]")
+    assert badge.is_visible() and badge.inner_text() == catalog_text("ar", "Today")
+    # Two days later the page comes from the phone (or from a server that said "today"): it must not say so.
+    page.clock.set_system_time(BROWSER_NOW + timedelta(days=2))
+    page.reload()
+    assert page.locator(".meeting").first.locator("[data-relative-day]").is_hidden()
     context.close()
