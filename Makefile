@@ -1,4 +1,4 @@
-# make run: set up and serve the demo on http://127.0.0.1:5000.  make test: set up and run every test.
+# make run: set up and serve the demo on http://127.0.0.1:5000 (or $PORT).  make test: set up and run every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,11 +8,13 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test lint fmt translations extract compile chromium bench clean
 
+# The port: PORT, else FLASK_RUN_PORT, else 5000.
+PORT ?= $(or $(FLASK_RUN_PORT),5000)
+
 run: $(INSTALLED) compile
-	@if [ -f instance/app.sqlite ]; then \
-	  cat instance/demo-logins.txt 2>/dev/null || echo "Rebuild the demo and print its logins: $(BIN)/flask --app app demo-data"; \
-	else $(BIN)/flask --app app demo-data; fi
-	FLASK_SMS_SENDER=$${FLASK_SMS_SENDER:-file} $(BIN)/flask --app app run
+	@[ -f instance/app.sqlite ] || $(BIN)/flask --app app demo-data > /dev/null
+	@$(BIN)/flask --app app demo-welcome --port $(PORT)
+	FLASK_SMS_SENDER=$${FLASK_SMS_SENDER:-file} $(BIN)/flask --app app run --port $(PORT)
 
 test: $(INSTALLED) compile chromium
 	$(BIN)/pytest

@@ -37,9 +37,16 @@ def staff_required(*roles):
             g.staff_page = True
             return view(*args, **kwargs)
 
+        wrapped.staff_roles = roles  # empty: every staff role (read by `may_open`)
         return wrapped
 
     return decorator
+
+
+def may_open(user, view):
+    """True when `user` may open `view` (a view function behind `staff_required`)."""
+    roles = getattr(view, "staff_roles", None)
+    return roles is not None and (not roles or user["role"] in roles)
 
 
 # ---- Record rules -------------------------------------------------------------------------------

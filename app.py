@@ -35,12 +35,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# Files every page needs, kept by the service worker for offline use.
+# Files every page needs, kept by the service worker when it installs. Staff pages' own scripts come with
+# a staff login's offline kit (blueprints/pwa/offline.py): a woman's phone never downloads them.
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
-    "js/outbox.js",
-    "js/signup-form.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )
@@ -98,6 +97,8 @@ def create_app(test_config=None):
         app.config.from_prefixed_env()
     else:
         app.config.update(test_config)
+    if app.config.get("STATIC_FOLDER"):
+        app.static_folder = app.config["STATIC_FOLDER"]  # a release's files served from elsewhere
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
@@ -181,9 +182,23 @@ def register_assets(app):
         return url_for("static", filename=filename, v=digests[filename])
 
     app.jinja_env.globals["asset"] = asset
+    app.jinja_env.globals["may_open"] = may_open
     with app.test_request_context():
         app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
-    app.config["ASSET_VERSION"] = sha256_hex("".join(app.config["SHELL_ASSETS"]))[:10]
+    # Any changed file makes a new service-worker version, which keeps every login's offline kit anew.
+    every_file = sorted(path for path in static.rglob("*") if path.is_file())
+    app.config["ASSET_VERSION"] = sha256_hex(
+        "".join(f"{path.relative_to(static)}:{sha256_hex(path.read_bytes())}" for path in every_file)
+    )[:10]
+
+
+def may_open(endpoint):
+    """For templates: may the logged-in staff member open this endpoint's page?"""
+    from flask import current_app
+
+    import access
+
+    return bool(g.user) and access.may_open(g.user, current_app.view_functions[endpoint])
 
 
 def register_hooks(app):
@@ -321,15 +336,26 @@ def register_commands(app):
                 f"at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="--password"
             )
         logins = demo.rebuild(app.config["DATABASE"], password)
-        lines = ["Demo logins (also in instance/demo-logins.txt):"]
+        lines = ["Demo logins:"]
         lines += [f"  {username:<12} {secret}" for username, secret in logins.items()]
-        lines += ["A woman's own page (Amina's; the link opens once, then the phone keeps the page):"]
-        lines += [f"  http://127.0.0.1:5000/ar/c/{demo.personal_link(app.config['DATABASE'], 'Amina')}"]
-        text = "\n".join(lines) + "\n"
         logins_file = Path(app.instance_path) / "demo-logins.txt"
-        logins_file.write_text(text)
+        logins_file.write_text("\n".join(lines) + "\n")
         logins_file.chmod(0o600)
-        click.echo(text, nl=False)
+        click.echo("\n".join(lines) + f"\n(kept in {logins_file})")
+
+    @app.cli.command("demo-welcome")
+    @click.option("--port", default=5000, show_default=True, help="The port the app is about to serve on.")
+    def demo_welcome_command(port):
+        """Print the demo's logins, where to log in, and a new personal link (a link opens only once)."""
+        logins_file = Path(app.instance_path) / "demo-logins.txt"
+        base = f"http://127.0.0.1:{port}"
+        lines = [logins_file.read_text().rstrip()] if logins_file.exists() else ["No demo logins kept here."]
+        lines += [
+            f"Log in at {base}/",
+            "A woman's own page (Amina's; new at each start, as a link opens once):",
+        ]
+        lines += [f"  {base}/ar/c/{demo.personal_link(app.config['DATABASE'], 'Amina')}"]
+        click.echo("\n".join(lines))
 
     @app.cli.command("create-user")
     @click.argument("username")

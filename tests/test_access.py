@@ -136,6 +136,7 @@ EXPECTED = {
     "me.forget_page": ("GET", "/{lang}/c/forget", {"other": 200}),
     "me.forget": ("POST", "/{lang}/c/forget", {"other": 200}),
     "api.csrf_token": ("GET", "/api/v1/csrf", {"anonymous": 401, "other": 200}),
+    "api.kit": ("GET", "/api/v1/offline-kit", {"anonymous": 401, "other": 200}),
     "api.reference": ("GET", "/api/v1/reference", {"anonymous": 401, "other": 200}),
     "api.roster": ("GET", "/api/v1/roster", {"anonymous": 401, "outreach": 403, "other": 200}),
     "api.outbox": ("POST", "/api/v1/outbox", {"anonymous": 401, "other": 400}),

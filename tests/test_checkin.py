@@ -247,3 +247,56 @@ def test_a_database_file_replaced_under_the_same_name_is_opened_again(app, clien
     demo.rebuild(app.config["DATABASE"], "demo password 1")
     fresh = app.test_client()
     assert login(fresh, "facilitator", password="demo password 1").status_code == 302
+
+
+def undo_item(undoes, item_id=None):
+    return {
+        "id": item_id or str(uuid.uuid4()),
+        "kind": "checkin_undo",
+        "recorded_at": now_iso(),
+        "data": {"undoes": undoes},
+    }
+
+
+def test_a_wrong_tap_undone_leaves_no_attendance_and_a_resend_changes_nothing(facilitator, db, today_session):
+    tap = checkin_item(today_session["session_id"], participant_id=today_session["amina"])
+    send(facilitator, tap)
+    undo = undo_item(tap["id"])
+    (answer,) = send(facilitator, undo)
+    assert (answer["status"], answer["reason"]) == ("ok", "undone")
+    assert attendance_rows(db, today_session["session_id"]) == []
+    # Both answers lost on the way back and sent again: she stays not checked in, nothing is doubled.
+    answers = send(facilitator, tap, undo)
+    assert [a["status"] for a in answers] == ["duplicate", "duplicate"]
+    assert attendance_rows(db, today_session["session_id"]) == []
+    # Checked in again afterwards (she did come after all): a new tap counts.
+    (again,) = send(
+        facilitator, checkin_item(today_session["session_id"], participant_id=today_session["amina"])
+    )
+    assert again["status"] == "ok" and len(attendance_rows(db, today_session["session_id"])) == 1
+
+
+def test_an_undo_that_arrives_before_its_check_in_keeps_the_check_in_out(facilitator, db, today_session):
+    tap = checkin_item(today_session["session_id"], participant_id=today_session["amina"])
+    (undone,) = send(facilitator, undo_item(tap["id"]))
+    assert (undone["status"], undone["reason"]) == ("ok", "nothing_to_undo")
+    (late,) = send(facilitator, tap)
+    assert (late["status"], late["reason"]) == ("duplicate", "undone")  # leaves the phone, stores nothing
+    assert attendance_rows(db, today_session["session_id"]) == []
+
+
+def test_only_who_checked_her_in_can_undo_it(app, db, staff, facilitator, today_session):
+    tap = checkin_item(today_session["session_id"], participant_id=today_session["amina"])
+    send(facilitator, tap)
+    coordinator = app.test_client()
+    login(coordinator, "coordinator")
+    (answer,) = send(coordinator, undo_item(tap["id"]))
+    assert (answer["status"], answer["reason"]) == ("invalid", "not_yours")
+    assert len(attendance_rows(db, today_session["session_id"])) == 1
+
+
+@pytest.mark.parametrize("data", [{}, {"undoes": ""}, {"undoes": "x" * 65}, {"undoes": 5}])
+def test_a_damaged_undo_is_refused_by_name(facilitator, db, today_session, data):
+    item = {"id": str(uuid.uuid4()), "kind": "checkin_undo", "recorded_at": now_iso(), "data": data}
+    (answer,) = send(facilitator, item)
+    assert answer["status"] == "invalid" and set(answer["errors"]) == {"undoes"}

@@ -38,6 +38,24 @@ def test_demo_data_makes_random_passwords_that_work(app):
     assert accounts.check_password(db, "outreach", password) is not None
 
 
+def test_the_welcome_names_the_port_and_a_new_personal_link_each_time(app):
+    """`make run` prints it at each start: a link opens once, so yesterday's would show nothing."""
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo-data", "--password", "demo password 1"])
+    first = runner.invoke(args=["demo-welcome", "--port", "8123"])
+    second = runner.invoke(args=["demo-welcome", "--port", "8123"])
+    assert first.exit_code == 0, first.output
+    assert "facilitator" in first.output and "demo password 1" in first.output
+    assert "Log in at http://127.0.0.1:8123/" in first.output
+    links = [
+        [line.strip() for line in result.output.splitlines() if "/ar/c/" in line]
+        for result in (first, second)
+    ]
+    assert all(len(found) == 1 and found[0].startswith("http://127.0.0.1:8123/ar/c/") for found in links)
+    assert links[0] != links[1]
+    assert ":5000" not in first.output
+
+
 def test_demo_data_refuses_a_short_password(app):
     result = app.test_cli_runner().invoke(args=["demo-data", "--password", "short"])
     assert result.exit_code != 0

@@ -120,3 +120,18 @@ def test_times_are_shown_in_hours_and_minutes_without_seconds(app, lang, expecte
             "10:05 AM",
             "10:05 ص",
         )
+
+
+def test_the_language_names_font_has_every_letter_of_the_right_to_left_names():
+    """The language bar draws "اردو" and "العربية" from a small subset: a missing letter would be drawn
+    from another font, breaking the joined letters."""
+    from pathlib import Path
+
+    from fontTools.ttLib import TTFont
+
+    import i18n
+
+    subset = Path(__file__).parents[1] / "static/vendor/noto-naskh-arabic-5.3.0/language-names-400.woff2"
+    letters = set(TTFont(subset).getBestCmap())
+    for code in ("ur", "ar"):
+        assert {ord(c) for c in i18n.LANGUAGE_NAMES[code] if not c.isspace()} <= letters, code

@@ -157,6 +157,18 @@ def test_a_bad_phone_number_comes_back_invalid_in_her_language_and_can_be_fixed(
     assert result["status"] == "ok"
 
 
+def test_what_is_wrong_is_said_in_the_forms_language_not_the_workers(app, db, phone_of):
+    """She fills in the form in Urdu on a Danish worker's phone: the message is shown inside that form."""
+    phone = phone_of()
+    urdu = signup_item(db, 1, phone="+999 1234 5678", language="ur")
+    (result,) = phone.send([urdu], lang="da").get_json()["results"]
+    message = "This is not a phone number we can use: a Danish number has 8 digits, others start with + and the country code."
+    assert result["errors"]["phone"] == translated(app, "ur", message).replace("&#39;", "'")
+    unknown = signup_item(db, 2, phone="12", language="xx")
+    (result,) = phone.send([unknown], lang="tr").get_json()["results"]
+    assert result["errors"]["phone"] == translated(app, "tr", message).replace("&#39;", "'")
+
+
 def test_two_workers_registering_the_same_woman_make_one_participant(db, phone_of):
     first, second = phone_of("outreach"), phone_of("coordinator")
     (a,) = first.send([signup_item(db, 5)]).get_json()["results"]

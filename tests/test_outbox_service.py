@@ -73,9 +73,10 @@ def test_a_kind_cannot_get_a_second_handler(echo_kind):
 
 
 def test_the_sign_up_and_check_in_kinds_are_registered_by_their_areas(app):
-    assert outbox.kinds() == ["checkin", "signup"]
+    assert outbox.kinds() == ["checkin", "checkin_undo", "signup"]
     assert outbox._handlers["signup"].__module__ == "blueprints.outreach.signups"
     assert outbox._handlers["checkin"].__module__ == "blueprints.checkin.scans"
+    assert outbox._handlers["checkin_undo"].__module__ == "blueprints.checkin.scans"
 
 
 def test_a_transaction_inside_a_transaction_is_a_savepoint(db):

@@ -56,3 +56,66 @@ def test_an_unchanged_service_worker_costs_a_304(client):
     etag = client.get("/sw.js").headers["ETag"]
     response = client.get("/sw.js", headers={"If-None-Match": etag})
     assert response.status_code == 304 and response.data == b""
+
+
+LANGUAGES = ("da", "tr", "ur", "ar")
+
+
+def test_a_phone_with_no_login_gets_no_offline_kit(client):
+    assert client.get("/api/v1/offline-kit").status_code == 401
+
+
+def test_an_outreach_workers_kit_is_her_offline_pages_in_every_language_and_no_scanner(client, login_as):
+    login_as("outreach")
+    kit = client.get("/api/v1/offline-kit").get_json()
+    for lang in LANGUAGES:
+        for page in ("/", "/signup", "/signups/mine", "/consent"):
+            assert f"/{lang}{page}" in kit["pages"]
+    assert not any(page.endswith("/scan") for page in kit["pages"])
+    assert kit["roster"] is False
+    assert not any("qr-scanner" in file for file in kit["files"])
+
+
+def test_a_facilitators_kit_has_the_scanner_and_its_decoders_worker(client, login_as):
+    login_as("facilitator")
+    kit = client.get("/api/v1/offline-kit").get_json()
+    assert [f"/{lang}/scan" for lang in LANGUAGES] == [
+        page for page in kit["pages"] if page.endswith("/scan")
+    ]
+    assert "/static/vendor/qr-scanner-1.4.2/qr-scanner-worker.min.js" in kit["files"]
+    assert kit["roster"] is True
+
+
+def test_every_kit_page_and_file_is_there_and_may_be_kept(app, client, login_as):
+    """The service worker keeps only pages marked for offline use: a kit page without the mark would
+    silently be missing in the stairwell."""
+    login_as("admin")
+    kit = client.get("/api/v1/offline-kit").get_json()
+    assert kit["pages"] and kit["files"]
+    for page in kit["pages"]:
+        response = client.get(page)
+        assert response.status_code == 200 and response.headers["X-Offline-Page"] == "1", page
+    for file in kit["files"]:
+        assert client.get(file).status_code == 200, file
+
+
+def test_her_own_page_is_never_in_a_staff_kit(client, login_as):
+    login_as("admin")
+    kit = client.get("/api/v1/offline-kit").get_json()
+    assert not any(page.endswith("/c") for page in kit["pages"])
+
+
+def test_any_changed_static_file_makes_a_new_service_worker_version(tmp_path, app):
+    """A staff page's script is not in the install shell: changing it alone must still bring a new version."""
+    import shutil
+
+    from app import create_app
+
+    static = tmp_path / "static"
+    shutil.copytree(app.static_folder, static)
+    (static / "js" / "scanner.js").write_text((static / "js" / "scanner.js").read_text() + "\n// next\n")
+    changed = create_app(
+        {"DATABASE": app.config["DATABASE"], "SECRET_KEY": "x", "STATIC_FOLDER": str(static)}
+    )
+    assert changed.config["ASSET_VERSION"] != app.config["ASSET_VERSION"]
+    assert changed.test_client().get("/sw.js").data != app.test_client().get("/sw.js").data

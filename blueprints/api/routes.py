@@ -11,6 +11,7 @@ from outbox import MAX_ITEMS, process_items
 
 from ..checkin import queries as checkin
 from ..outreach import queries as outreach
+from ..pwa.offline import offline_kit
 from . import bp
 
 
@@ -52,6 +53,12 @@ def reference():
             ],
         }
     )
+
+
+@bp.get("/offline-kit")
+def kit():
+    """The pages (every language) and files this login's phone keeps, so it works offline from the start."""
+    return jsonify(offline_kit(g.user))
 
 
 @bp.get("/roster")

@@ -63,6 +63,11 @@ def record_checkin(db, session_id, participant_id, scanned_at, method, enrolled,
     )
 
 
+def undo_checkin(db, item_id):
+    """Delete the attendance a check-in item made; return True when there was one."""
+    return db.execute("DELETE FROM attendance WHERE client_id = ?", [item_id]).rowcount == 1
+
+
 def answered_item(db, item_id):
     """Return the answer kept for a check-in item, or None if it was never answered."""
     return db.execute("SELECT * FROM checkin_items WHERE id = ?", [item_id]).fetchone()

@@ -88,8 +88,39 @@ def decide(db, clean, user):
     return {"session": session, "participant_id": participant_id, "first_name": first_name}
 
 
+@handles("checkin_undo")
+def undo_item(db, item, user_id):
+    """Undo a wrong tap: the check-in item `data.undoes` made by this staff member no longer counts.
+
+    Kept like a check-in, so a resend gets the same answer. A check-in that arrives after its undo (it was
+    on its way) finds the undo's mark under its id and stores nothing."""
+    item_id, digest = item["id"], content_hash(item)
+    answered = queries.answered_item(db, item_id)
+    if answered is not None:
+        if answered["content_hash"] != digest:
+            return result(item_id, "conflict", "same_id_other_content")
+        return result(item_id, "duplicate", answered["reason"])
+    data = item.get("data") if isinstance(item.get("data"), dict) else {}
+    undoes = data.get("undoes")
+    if not isinstance(undoes, str) or not undoes.strip() or len(undoes) > 64:
+        return result(item_id, "invalid", "field_errors", {"undoes": _("This item is damaged.")})
+    checkin = queries.answered_item(db, undoes)
+    if checkin is None:
+        queries.remember_answer(db, undoes, "", "duplicate", "undone", None, None, user_id)
+        reason = "nothing_to_undo"
+    elif checkin["recorded_by"] != user_id:
+        return result(item_id, "invalid", "not_yours", {"undoes": _("Only who checked her in can undo it.")})
+    else:
+        reason = "undone" if queries.undo_checkin(db, undoes) else "nothing_to_undo"
+    session_id = checkin["session_id"] if checkin is not None else None
+    queries.remember_answer(db, item_id, digest, "ok", reason, None, session_id, user_id)
+    return result(item_id, "ok", reason)
+
+
 def answer_again(db, item_id, digest, answered):
     """The answer to an item already answered: the same one, marked as a resend (it may have been lost)."""
+    if answered["reason"] == "undone" and not answered["content_hash"]:
+        return result(item_id, "duplicate", "undone")  # undone before it arrived: nothing to store
     if answered["content_hash"] != digest:
         return result(item_id, "conflict", "same_id_other_content")
     if answered["status"] == "invalid":

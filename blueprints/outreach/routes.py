@@ -277,6 +277,7 @@ def self_signup_thanks(code):
 
 @bp.route("/signups/mine")
 @staff_required()
+@offline_page
 def my_signups():
     """List her own sign-ups of the last 30 days, and (by JavaScript) what still waits on the phone."""
     rows = queries.signups_by_user(get_db(), g.user["id"])

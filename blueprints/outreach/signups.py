@@ -1,7 +1,9 @@
 """The outbox's "signup" kind: a woman registered on a phone, by a form without JavaScript or from a poster."""
 
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from i18n import DEFAULT_LANGUAGE, LANGUAGES
 from outbox import content_hash, handles, normalised_time, result
 
 from . import queries
@@ -19,16 +21,24 @@ def store_signup_item(db, item, user_id):
         if stored["content_hash"] == digest:
             return result(item_id, "duplicate", "already_stored", participant_id=stored["participant_id"])
         return result(item_id, "conflict", "same_id_other_content", participant_id=stored["participant_id"])
-    clean, errors = clean_signup(db, item.get("data"))
-    if errors:
-        return result(item_id, "invalid", "field_errors", errors)
-    if card_taken(db, clean):
-        errors = {"card_code": _("This card belongs to someone else. Give her another card.")}
-        return result(item_id, "invalid", "card_taken", errors)
+    # What is wrong is said in the form's language: it is corrected on the form in her language.
+    with force_locale(form_language(item.get("data"))):
+        clean, errors = clean_signup(db, item.get("data"))
+        if errors:
+            return result(item_id, "invalid", "field_errors", errors)
+        if card_taken(db, clean):
+            errors = {"card_code": _("This card belongs to someone else. Give her another card.")}
+            return result(item_id, "invalid", "card_taken", errors)
     participant_id, merged = queries.store_signup(
         db, item_id, digest, clean, normalised_time(item["recorded_at"]), user_id
     )
     return result(item_id, "ok", "merged" if merged else "", participant_id=participant_id)
+
+
+def form_language(data):
+    """The language the sign-up form was filled in (hers), or the request's when it is missing or unknown."""
+    language = data.get("language") if isinstance(data, dict) else None
+    return language if language in LANGUAGES else str(get_locale() or DEFAULT_LANGUAGE)
 
 
 def card_taken(db, clean):

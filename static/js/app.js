@@ -34,10 +34,13 @@
   });
 
   // Her own page: keep it (in each language) on the phone from the first visit, for use offline.
+  // The page she is looking at was kept as it came, when the service worker already served it: not again.
   var keep = document.querySelector("[data-keep-offline]");
   if (keep) {
+    var kept = navigator.serviceWorker.controller ? location.pathname : null;
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
+      var paths = JSON.parse(keep.dataset.keepOffline).filter(function (path) { return path !== kept; });
+      if (registration.active) registration.active.postMessage({ keep: paths });
     });
   }
 
@@ -53,13 +56,25 @@
       });
     } catch (error) { /* storage off: nothing kept */ }
   }
+  var forgotten = Promise.resolve();
   if (document.body && document.body.dataset.forgetPages && window.caches) {
-    caches.open("pages").then(function (cache) {
+    forgotten = caches.open("pages").then(function (cache) {
       return cache.keys().then(function (requests) {
         return Promise.all(requests.filter(function (request) {
           return new URL(request.url).pathname !== location.pathname;
         }).map(function (request) { return cache.delete(request); }));
       });
     });
+  }
+
+  // A staff login keeps every page of her role on the phone (the service worker fetches them), so the
+  // stairwell works offline without having opened each page first. Asked for once per login.
+  if (document.querySelector("[data-outbox]") && window.caches) {
+    forgotten.then(function () { return caches.match("/offline-kit-kept"); }).then(function (kept) {
+      if (kept) return;
+      return navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) registration.active.postMessage({ kit: true });
+      });
+    }).catch(function () { /* no storage: the pages are kept as they are opened */ });
   }
 })();

@@ -95,6 +95,8 @@
   // ---- What the page shows -------------------------------------------------
 
   var shown = null;
+  var sentShownUntil = 0;
+  var ALL_SENT_SECONDS = 5;
   var editable = Boolean(document.querySelector("[data-outbox-form]"));
 
   function render() {
@@ -116,7 +118,18 @@
     var waiting = own.filter(function (item) { return item.state === "waiting"; }).length;
     var attention = own.length - waiting;
     var others = items.length - own.length;
-    box.hidden = false;
+    // The bar (fixed at the bottom: it moves nothing) shows only while something waits or needs her,
+    // and "Everything is sent" for a few seconds after the last item went.
+    if (waiting || attention || others) {
+      sentShownUntil = box.dataset.waiting && box.dataset.waiting !== "0" ? 0 : sentShownUntil;
+      box.hidden = false;
+    } else if (box.dataset.waiting && box.dataset.waiting !== "0") {
+      sentShownUntil = Date.now() + ALL_SENT_SECONDS * 1000;
+      box.hidden = false;
+      setTimeout(render, ALL_SENT_SECONDS * 1000 + 50);
+    } else {
+      box.hidden = Date.now() >= sentShownUntil;
+    }
     box.dataset.waiting = String(waiting);
     var parts = [waiting ? say("waiting", waiting) : say("all_sent")];
     if (waiting && failures >= FAILURES_BEFORE_TELLING) parts.push(failureMessage());
@@ -364,12 +377,27 @@
       answered.forEach(function (answer) {
         document.dispatchEvent(new CustomEvent("outbox:result", { detail: answer }));
       });
+      if (answered.length) refreshReceived();
       return settled;
     });
   }
 
   function sameContent(a, b) {
     return a.recorded_at === b.recorded_at && JSON.stringify(a.data) === JSON.stringify(b.data);
+  }
+
+  // A part of the page that lists what the server has received ("My sign-ups") is fetched again once
+  // something was delivered, so it does not say "None yet" until a reload.
+  function refreshReceived() {
+    var part = document.querySelector("[data-outbox-received]");
+    if (!part) return;
+    fetch(location.pathname, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error("page " + response.status);
+      return response.text();
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-outbox-received]");
+      if (fresh) part.replaceChildren.apply(part, Array.from(fresh.childNodes));
+    }).catch(function () { /* offline again: the list catches up on the next visit */ });
   }
 
   // ---- Logging out -------------------------------------------------------------
@@ -419,11 +447,46 @@
 
   function whatWaits(items) {
     var kinds = { signups: 0, checkins: 0 };
-    items.forEach(function (item) { kinds[item.kind === "checkin" ? "checkins" : "signups"] += 1; });
+    items.forEach(function (item) { kinds[item.kind === "signup" ? "signups" : "checkins"] += 1; });
     var parts = [];
     if (kinds.signups) parts.push(count("signups", kinds.signups));
     if (kinds.checkins) parts.push(count("checkins", kinds.checkins));
     return window.Intl && Intl.ListFormat ? new Intl.ListFormat(LANG, { type: "conjunction" }).format(parts) : parts.join(", ");
+  }
+
+  // ---- The check-in list -----------------------------------------------------------
+  // First names and card hashes of her sessions of the next days, kept for the scanner. Fetched on any
+  // page of a login that checks women in, so the scanner works offline even if it was never opened.
+
+  var ROSTER_KEY = "roster:" + ME; // each login's own list
+  var ROSTER_FRESH_MINUTES = 15;
+
+  function keptRoster() {
+    try {
+      return JSON.parse(localStorage.getItem(ROSTER_KEY) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function fetchRoster() {
+    return fetch(box.dataset.roster, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error("roster " + response.status);
+      return response.json();
+    }).then(function (body) {
+      body.fetched_at = new Date().toISOString();
+      try {
+        localStorage.setItem(ROSTER_KEY, JSON.stringify(body));
+      } catch (error) { /* storage full or off: the scanner asks the server */ }
+      return body;
+    });
+  }
+
+  function keepRosterFresh() {
+    if (!box || !box.dataset.roster) return;
+    var kept = keptRoster();
+    if (kept && Date.now() - new Date(kept.fetched_at).getTime() < ROSTER_FRESH_MINUTES * 60000) return;
+    fetchRoster().catch(function () { /* offline: the kept list stays */ });
   }
 
   // ---- Start -------------------------------------------------------------------
@@ -439,6 +502,10 @@
   });
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
 
-  window.outbox = { add: add, save: save, replay: replay, items: allItems, render: render };
+  window.outbox = {
+    add: add, save: save, replay: replay, items: allItems, render: render, remove: deleteItem,
+    roster: { kept: keptRoster, fetch: fetchRoster }
+  };
   render().then(replay);
+  if (!document.querySelector("[data-scanner]")) keepRosterFresh(); // the scanner fetches its own at once
 })();

@@ -6,15 +6,17 @@
   if (!root || !window.outbox) return;
 
   var TEXT = JSON.parse(document.getElementById("scanner-text").textContent);
-  var box = document.querySelector("[data-outbox]");
-  var ROSTER_KEY = "roster:" + (box ? box.dataset.user : ""); // each login's own list
   var ZONE = "Europe/Copenhagen"; // the programme's times, whatever the phone is set to
   var SAME_CARD_PAUSE = 3000; // the camera sees a card in many frames: one scan per card and pause
+  var UNDO_SECONDS = 10; // a wrong tap in the list can be taken back this long
   var select = root.querySelector("[data-session]");
   var nameLine = root.querySelector("[data-scan-name]");
   var statusLine = root.querySelector("[data-scan-status]");
   var result = root.querySelector("[data-scan-result]");
   var enrolForm = root.querySelector("[data-enrol]");
+  var undoButton = root.querySelector("[data-undo]");
+  var undoTimer = null;
+  var lastCheckIn = null; // {item, session, woman}: what "Undo" takes back
   var manualList = root.querySelector("[data-manual-list]");
   var lang = document.documentElement.lang;
   var roster = { sessions: [] };
@@ -44,17 +46,11 @@
     sessionStorage.setItem(seenKey(session), JSON.stringify(local.filter(function (id) { return id !== participantId; })));
   }
 
-  // The roster: fresh from the server when online, else the copy kept on the phone.
+  // The roster: the copy kept on the phone at once (a stalled network must not keep her waiting at the
+  // door), then the server's when it answers.
   function loadRoster() {
-    return fetch("/api/v1/roster", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-      if (!response.ok) throw new Error("roster " + response.status);
-      return response.json();
-    }).then(function (body) {
-      body.fetched_at = new Date().toISOString();
-      localStorage.setItem(ROSTER_KEY, JSON.stringify(body));
-      return body;
-    }).catch(function () {
-      return JSON.parse(localStorage.getItem(ROSTER_KEY) || '{"sessions": []}');
+    return window.outbox.roster.fetch().catch(function () {
+      return window.outbox.roster.kept() || roster;
     });
   }
 
@@ -65,6 +61,7 @@
       show("", TEXT.no_sessions, "");
       return;
     }
+    if (statusLine.textContent === TEXT.no_sessions) show("", TEXT.point, ""); // the server's list came
     var now = Date.now();
     var before = select.dataset.chosen;
     var chosen = open.find(function (session) { return String(session.id) === before; }) ||
@@ -74,9 +71,10 @@
       var option = document.createElement("option");
       option.value = session.id;
       var starts = new Date(session.starts_at);
+      // Short enough for a 360 px screen: the list covers a week, so weekday and day say which one.
       option.textContent = session.group_name + " · " + starts.toLocaleString(lang, {
-        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: ZONE
-      });
+        weekday: "short", day: "numeric", timeZone: ZONE
+      }) + " · " + starts.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone: ZONE });
       option.selected = session === chosen;
       select.appendChild(option);
     });
@@ -107,6 +105,8 @@
   }
 
   function show(name, status, kind) {
+    root.querySelector("[data-camera-denied]").hidden = true;
+    undoButton.hidden = true;
     nameLine.textContent = name;
     statusLine.textContent = status;
     result.className = "scan-result " + (kind || "");
@@ -166,6 +166,7 @@
       show(woman.first_name, TEXT.checked_in, "ok");
       signal("ok");
       showManualList();
+      offerUndo(item, session, woman);
     } else {
       show("", navigator.onLine === false ? TEXT.queued_unknown : TEXT.checking, "waiting");
     }
@@ -177,6 +178,38 @@
       showManualList();
     });
   }
+
+  function offerUndo(item, session, woman) {
+    lastCheckIn = { item: item, session: session, woman: woman };
+    undoButton.hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(function () { undoButton.hidden = true; lastCheckIn = null; }, UNDO_SECONDS * 1000);
+  }
+
+  // Not sent yet: it leaves the phone. Sent or on its way: an undo item follows it (the server also
+  // refuses the check-in if the undo comes first).
+  undoButton.addEventListener("click", function () {
+    var last = lastCheckIn;
+    if (!last) return;
+    lastCheckIn = null;
+    clearTimeout(undoTimer);
+    delete pending[last.item.id];
+    window.outbox.remove(last.item.id).then(function () {
+      return window.outbox.add({
+        id: crypto.randomUUID(), kind: "checkin_undo", label: last.woman.first_name,
+        data: { undoes: last.item.id, session_id: last.session.id }
+      });
+    }).then(function () {
+      unmarkSeen(last.session, last.woman.participant_id);
+      last.session.checked_in_ids = (last.session.checked_in_ids || []).filter(function (id) {
+        return id !== last.woman.participant_id;
+      });
+      show(last.woman.first_name, TEXT.undone, "");
+      showManualList();
+    }, function () {
+      show(last.woman.first_name, TEXT.not_saved, "refused");
+    });
+  });
 
   document.addEventListener("outbox:result", function (event) {
     var answer = event.detail.result;
@@ -243,14 +276,17 @@
 
   function cameraDenied() {
     root.querySelector("[data-camera]").hidden = true;
+    if (statusLine.textContent === TEXT.point) statusLine.textContent = ""; // not beside "cannot be used"
     root.querySelector("[data-camera-denied]").hidden = false;
     var first = manualList.querySelector("button");
     if (first) first.focus();
   }
 
+  roster = window.outbox.roster.kept() || roster;
+  showSessions();
+  startCamera();
   loadRoster().then(function (body) {
     roster = body;
     showSessions();
-    startCamera();
   });
 })();

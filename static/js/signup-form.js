@@ -35,12 +35,23 @@
 
   // ---- Messages on the form ------------------------------------------------------
 
+  // The server's rule (validation.e164_phone) in short: a Danish number has 8 digits and does not start
+  // with 0 or 1; another country's starts with + (or 00) and its code. Caught here, while she is at the door;
+  // the server still checks what this lets through (a country code that does not exist).
+  function phoneCanBeRight(text) {
+    var compact = text.replace(/[\s().\-\/]/g, "").replace(/^00/, "+");
+    if (compact.indexOf("+45") === 0) compact = compact.slice(3);
+    else if (compact.charAt(0) === "+") return /^\+[1-9]\d{6,14}$/.test(compact);
+    return /^[2-9]\d{7}$/.test(compact);
+  }
+
   function missingRequired(form) {
     var missing = [];
     form.querySelectorAll("[data-required-message]").forEach(function (input) {
       var empty = input.type === "checkbox" ? !input.checked : input.value.trim() === "";
-      showError(input, empty ? input.dataset.requiredMessage : "");
-      if (empty) missing.push(input);
+      var wrong = !empty && input.dataset.invalidMessage && !phoneCanBeRight(input.value.trim());
+      showError(input, empty ? input.dataset.requiredMessage : wrong ? input.dataset.invalidMessage : "");
+      if (empty || wrong) missing.push(input);
     });
     return missing;
   }

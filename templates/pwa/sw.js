@@ -2,6 +2,8 @@
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
 const PAGE_CACHE = "pages";
+const KIT_URL = "/api/v1/offline-kit";
+const KIT_MARK = "/offline-kit-kept"; // in the page cache while a login's kit is kept: renewed after an update
 const SHELL = {{ (shell + offline_pages)|tojson }};
 const OFFLINE_HEADER = "X-Offline-Page";
 const LANGUAGE_IN_PATH = new RegExp("^/(" + {{ languages|join("|")|tojson }} + ")(/|$)");
@@ -17,13 +19,59 @@ self.addEventListener("activate", (event) => {
     caches.keys()
       .then((keys) => Promise.all(keys.filter((key) => key.startsWith("shell-") && key !== SHELL_CACHE).map((key) => caches.delete(key))))
       .then(() => self.clients.claim())
+      .then(renewKit)
   );
 });
 
 self.addEventListener("message", (event) => {
-  // Sent by the sign-up form: keep its other languages too, so she can switch offline.
+  // Sent by her own page: keep its other languages too, so she can switch offline.
   if (event.data && Array.isArray(event.data.keep)) event.waitUntil(keepPages(event.data.keep));
+  // Sent by the first staff page after a login: keep every page of her role, with what they load.
+  if (event.data && event.data.kit) event.waitUntil(keepKit().then(() => tell(event.source, "kit-kept")));
 });
+
+function tell(client, message) {
+  if (client) client.postMessage(message);
+}
+
+// The pages a staff login uses offline, in every language, and every file they load: kept at login,
+// so the stairwell works without having opened each page first, and renewed when a new version comes.
+async function keepKit() {
+  const answer = await fetch(KIT_URL, { credentials: "same-origin", cache: "no-store" });
+  if (!answer.ok) return;
+  const kit = await answer.json();
+  const pages = await caches.open(PAGE_CACHE);
+  const files = new Set(kit.files);
+  await Promise.all(kit.pages.map(async (path) => {
+    // Not following a redirect: a login that ended meanwhile must not fetch the login page 24 times
+    // (each would start a session, racing the cookie of whoever is logging in on this phone now).
+    const response = await fetch(path, { credentials: "same-origin", cache: "no-store", redirect: "manual" });
+    if (!response.ok || response.headers.get(OFFLINE_HEADER) !== "1") return;
+    filesNamedIn(await response.clone().text()).forEach((file) => files.add(file));
+    await pages.put(path, response);
+  }));
+  const shell = await caches.open(SHELL_CACHE);
+  await Promise.all([...files].map(async (file) => {
+    if (await shell.match(file)) return;
+    const response = await fetch(file, { credentials: "omit" });
+    if (response.ok) await shell.put(file, response);
+  }));
+  await pages.put(KIT_MARK, new Response("1"));
+}
+
+function filesNamedIn(html) {
+  return [...html.matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((match) => match[1].replace(/&amp;/g, "&"));
+}
+
+async function renewKit() {
+  const pages = await caches.open(PAGE_CACHE);
+  if (!(await pages.match(KIT_MARK))) return;
+  try {
+    await keepKit();
+  } catch (error) {
+    // Offline during the update: the pages kept before still work with the files any version kept.
+  }
+}
 
 async function keepPages(paths) {
   const cache = await caches.open(PAGE_CACHE);
@@ -42,32 +90,44 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(pageFromNetworkOrPhone(request, url));
+    const fromNetwork = pageFromNetwork(request, url);
+    event.waitUntil(fromNetwork.catch(() => null)); // a late answer still refreshes the kept page
+    event.respondWith(pageFromNetworkOrPhone(fromNetwork, url));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(fileFromPhoneOrNetwork(request));
   }
 });
 
-async function pageFromNetworkOrPhone(request, url) {
-  try {
-    const response = await fetch(request);
-    if (response.redirected && new URL(response.url).pathname.endsWith("/login")) {
-      await caches.delete(PAGE_CACHE); // logged out or expired: forget what the last user saw
-    }
-    if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
-      const cache = await caches.open(PAGE_CACHE);
-      await cache.put(url.pathname, response.clone());
-    } else if (response.status === 410) {
-      await forgetInEveryLanguage(url.pathname); // her link was stopped: no copy stays, in any language
-    }
-    return response;
-  } catch (error) {
-    const saved = await caches.match(url.pathname, { ignoreSearch: true });
-    if (saved) return saved;
-    const match = url.pathname.match(LANGUAGE_IN_PATH);
-    const offline = await caches.match("/" + (match ? match[1] : "da") + "/offline");
-    return offline || Response.error();
+// A kept page answers when the network has not within this time; the network's answer still refreshes it.
+const PATIENCE_MS = 2000;
+
+async function pageFromNetworkOrPhone(fromNetwork, url) {
+  const kept = await caches.match(url.pathname, { ignoreSearch: true });
+  if (!kept) return fromNetwork.catch(() => offlinePage(url));
+  // A stalled connection (not cut) must not leave her looking at a white page for 15 s.
+  const late = new Promise((resolve) => setTimeout(() => resolve(null), PATIENCE_MS));
+  const answer = await Promise.race([fromNetwork.catch(() => kept), late]);
+  return answer || kept;
+}
+
+async function pageFromNetwork(request, url) {
+  const response = await fetch(request);
+  if (response.redirected && new URL(response.url).pathname.endsWith("/login")) {
+    await caches.delete(PAGE_CACHE); // logged out or expired: forget what the last user saw
   }
+  if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
+    const cache = await caches.open(PAGE_CACHE);
+    await cache.put(url.pathname, response.clone());
+  } else if (response.status === 410) {
+    await forgetInEveryLanguage(url.pathname); // her link was stopped: no copy stays, in any language
+  }
+  return response;
+}
+
+async function offlinePage(url) {
+  const match = url.pathname.match(LANGUAGE_IN_PATH);
+  const offline = await caches.match("/" + (match ? match[1] : "da") + "/offline");
+  return offline || Response.error();
 }
 
 async function forgetInEveryLanguage(path) {

@@ -56,15 +56,45 @@ def server_clock():
         yield now
 
 
+class Stalling:
+    """Wraps the app: while `seconds` is set, every request hangs that long first (a connection that
+    neither answers nor fails, as in a lift or a basement)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.seconds = 0
+        self.paths = []  # every path asked for, in order
+
+    def __call__(self, environ, start_response):
+        self.paths.append(environ["PATH_INFO"])
+        if self.seconds:
+            timer.sleep(self.seconds)
+        return self.app(environ, start_response)
+
+
+def serve(database, port=0, static_folder=None):
+    """Start the app on `port` (0: any free one); return (server, base URL). `server.app` can stall, and
+    counts what reached it."""
+    config = {"DATABASE": database, "SECRET_KEY": "browser-tests"}
+    if static_folder:
+        config["STATIC_FOLDER"] = str(static_folder)
+    server = make_server("127.0.0.1", port, Stalling(create_app(config)), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
 @pytest.fixture(scope="session")
-def live_server(live_database):
-    """Serve a demo programme on a free port for the whole session; yield its base URL."""
-    app = create_app({"DATABASE": live_database, "SECRET_KEY": "browser-tests"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+def live(live_database):
+    """Serve a demo programme on a free port for the whole session; yield (server, base URL)."""
+    server, base = serve(live_database)
+    yield server, base
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live):
+    """The base URL of the demo programme served for the whole session."""
+    return live[1]
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def move_clock_until_sent(page, sends, seconds=60):
         if len(fetches(page, "/api/v1/outbox")) >= sends:
             return
         page.clock.fast_forward(1000)
-        page.wait_for_timeout(100)  # let the page take in the answer and set its next try
+        page.wait_for_timeout(250)  # let the page take in the answer and set its next try (a loaded machine is slow)
     raise AssertionError(f"fewer than {sends} sends in {seconds} s: {page.evaluate('window.__fetches')}")
 
 
@@ -301,6 +301,7 @@ def test_both_scripts_are_on_the_phone_from_the_login_on(browser, live_server):
     page = context.new_page()
     log_in(page, live_server, "outreach")
     wait_until(page, "Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)")
+    wait_until(page, "caches.match('/offline-kit-kept').then(Boolean)")  # the login's kit, kept at once
     kept = page.evaluate(
         """() => caches.keys()
              .then(keys => caches.open(keys.find(key => key.startsWith('shell-'))))

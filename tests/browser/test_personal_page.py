@@ -1,5 +1,6 @@
 """A woman opens her personal link on her phone in Arabic: right to left, her sessions, no token, offline."""
 
+import time as timer
 from datetime import timedelta
 
 from .conftest import BROWSER_NOW, axe_violations, horizontal_overflow, log_in, new_phone, wait_until
@@ -126,4 +127,35 @@ def test_today_follows_the_phones_clock_on_a_page_opened_days_later(browser, liv
     page.clock.set_system_time(BROWSER_NOW + timedelta(days=2))
     page.reload()
     assert page.locator(".meeting").first.locator("[data-relative-day]").is_hidden()
+    context.close()
+
+
+def test_her_phone_gets_no_staff_script_and_not_the_page_she_sees_twice(browser, live, server_db):
+    server, live_server = live
+    samira = server_db.execute("SELECT id FROM participants WHERE first_name = 'Samira'").fetchone()["id"]
+    link = new_personal_link(browser, live_server, samira)
+    context = new_phone(browser)
+    page = context.new_page()
+    server.app.paths.clear()
+    page.goto(link)
+    page.wait_for_url(f"{live_server}/ar/c")
+    wait_until(
+        page,
+        "Promise.all(['da', 'tr', 'ur', 'ar'].map(l => caches.match('/' + l + '/c'))).then(f => f.every(Boolean))",
+    )
+    asked = list(server.app.paths)
+    for staff_script in ("outbox.js", "signup-form.js", "scanner.js", "htmx", "qr-scanner"):
+        assert not any(staff_script in path for path in asked), (staff_script, asked)
+
+    server.app.paths.clear()
+    page.reload()  # the service worker serves and keeps this page as it comes
+    wait_until(page, "!!navigator.serviceWorker.controller")
+    deadline = timer.monotonic() + 10
+    while timer.monotonic() < deadline and not all(
+        f"/{lang}/c" in server.app.paths for lang in ("da", "tr", "ur")
+    ):
+        timer.sleep(0.05)
+    timer.sleep(0.3)
+    asked = [path for path in server.app.paths if path.endswith("/c")]
+    assert sorted(asked) == ["/ar/c", "/da/c", "/tr/c", "/ur/c"], asked  # hers once, the others kept anew
     context.close()

@@ -139,6 +139,7 @@ def test_without_the_camera_the_list_of_names_is_offered(browser, live_server, s
     page.goto(f"{live_server}/da/scan")
     page.wait_for_selector("[data-camera-denied]:not([hidden])", timeout=20_000)
     names = page.locator("[data-manual-list] button")
+    names.first.wait_for()  # a new phone has no kept list: the server's comes a moment later
     assert names.all_inner_texts() == ["Amina", "Nadia", "Rukhsana", "Samira"]  # the cooking group's women
     nadia = server_db.execute("SELECT id FROM participants WHERE first_name = 'Nadia'").fetchone()["id"]
     page.click("[data-manual-list] button >> text=Nadia")
@@ -164,3 +165,35 @@ def test_an_unknown_card_is_said_plainly_and_records_nothing(camera_phone, live_
     # Nothing is dropped silently: the refused check-in waits in "Needs attention" until she deletes it.
     wait_until(page, "!document.querySelector('[data-outbox-attention]').hidden")
     assert catalog_text("tr", "This card is not known.") in page.inner_text("[data-outbox-attention]")
+
+
+def test_a_wrong_tap_in_the_list_is_undone_within_seconds(browser, live_server, server_db):
+    context = new_phone(browser)  # no camera: the list of names
+    page = context.new_page()
+    log_in(page, live_server, "facilitator")
+    page.goto(f"{live_server}/da/scan")
+    page.locator("[data-manual-list] button").first.wait_for()
+    page.select_option("[data-session]", index=1)  # a later session than the other tests use
+    session = int(page.input_value("[data-session]"))
+    fatma = page.locator("[data-manual-list] button >> text=Fatma")
+    fatma.click()
+    assert page.get_attribute("[data-manual-list] button >> text=Fatma", "aria-pressed") == "true"
+    page.click("[data-undo]")
+    undone = catalog_text("da", "Check-in undone.")
+    wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {undone!r}")
+    assert fatma.get_attribute("aria-pressed") == "false"
+    waiting_on_screen(page, 0)
+    time.sleep(0.5)
+    rows = server_db.execute(
+        """SELECT count(*) FROM attendance a JOIN participants p ON p.id = a.participant_id
+            WHERE a.session_id = ? AND p.first_name = 'Fatma'""",
+        [session],
+    ).fetchone()[0]
+    assert rows == 0
+    # The offer lasts a few seconds, then the button goes (on the page's clock).
+    fatma.click()
+    assert page.locator("[data-undo]").is_visible()
+    page.clock.run_for(11_000)
+    wait_until(page, "document.querySelector('[data-undo]').hidden")
+    waiting_on_screen(page, 0)
+    context.close()

@@ -1,6 +1,7 @@
 """An outreach worker registers women on her phone, offline and online; nothing is lost or doubled."""
 
 from .conftest import PASSWORD, log_in, wait_until
+from .test_journeys import catalog_text
 
 WOMEN = [("ar", "أمينة", "20 99 00 01"), ("ur", "رخسانہ", "20 99 00 02"), ("tr", "Ayşe", "20 99 00 03")]
 
@@ -89,16 +90,38 @@ def test_what_was_typed_survives_switching_to_her_language(page, live_server):
     assert page.input_value("#phone") == "20990010"
 
 
-def test_a_bad_phone_number_comes_back_and_is_corrected_on_the_phone(page, live_server, server_db):
+PHONE_MESSAGE = (
+    "This is not a phone number we can use: a Danish number has 8 digits, "
+    "others start with + and the country code."
+)
+
+
+def test_a_phone_number_that_cannot_be_right_is_caught_before_saved(page, live_server, server_db):
     log_in(page, live_server, "outreach", "tr")
     page.goto(f"{live_server}/tr/signup")
-    fill_signup(page, "Fatma", "12")
+    fill_signup(page, "Fatma", "20 99 00 2")  # seven digits: she is still at the door
+    assert page.inner_text("#phone-error") == catalog_text("tr", PHONE_MESSAGE)
+    assert page.evaluate("document.activeElement.id") == "phone"
+    assert not page.locator("[data-outbox-saved]").is_visible()
+    assert page.input_value("#first_name") == "Fatma"  # nothing typed is lost
+    page.fill("#phone", "20 99 00 21")
+    page.click("#signup-form button[type=submit]")
+    assert len(wait_for_participant(server_db, "+4520990021")) == 1
+    assert not page.locator("#phone-error").is_visible()
+
+
+def test_a_number_the_server_refuses_comes_back_in_her_language_and_is_corrected(
+    page, live_server, server_db
+):
+    log_in(page, live_server, "outreach")  # the worker reads Danish; the form is in Urdu
+    page.goto(f"{live_server}/ur/signup")
+    fill_signup(page, "فاطمہ", "+999 1234 5678")  # looks like a number; no country has the code 999
     attention = page.locator("[data-outbox-attention] li")
     attention.wait_for()
-    assert attention.locator(".error").inner_text()
+    assert attention.locator(".error").inner_text() == catalog_text("ur", PHONE_MESSAGE)
     attention.locator("button").first.click()  # Correct
-    assert page.input_value("#first_name") == "Fatma"
-    assert page.locator("#phone-error").is_visible()
+    assert page.input_value("#first_name") == "فاطمہ"
+    assert page.inner_text("#phone-error") == catalog_text("ur", PHONE_MESSAGE)
     page.fill("#phone", "20 99 00 20")
     page.check("input[name=consent_text_id]")
     page.click("#signup-form button[type=submit]")
@@ -129,7 +152,7 @@ def test_an_expired_login_keeps_the_sign_up_until_she_logs_in_again(context, pag
 def test_logging_out_with_unsent_sign_ups_asks_first(page, live_server):
     log_in(page, live_server, "outreach")
     page.goto(f"{live_server}/da/signup")
-    fill_signup(page, "Zainab", "12")  # refused by the server: stays on the phone
+    fill_signup(page, "Zainab", "+999 1234 5678")  # refused by the server: stays on the phone
     page.locator("[data-outbox-attention] li").wait_for()
     page.goto(f"{live_server}/da/signups/mine")  # her list shows what is still on the phone
     page.locator("[data-outbox-on-phone] li", has_text="Zainab").wait_for()
@@ -202,3 +225,21 @@ def test_a_colleagues_sign_ups_wait_for_her_own_login(context, page, live_server
     server_db.execute("DELETE FROM staff_sessions")
     log_in(page, live_server, "outreach")
     assert len(wait_for_participant(server_db, "+4520990050")) == 1
+
+
+def test_my_sign_ups_show_what_waits_offline_and_what_arrived_without_a_reload(context, page, live_server):
+    log_in(page, live_server, "outreach")
+    wait_until(page, "caches.match('/offline-kit-kept').then(Boolean)")
+    context.set_offline(True)
+    page.goto(f"{live_server}/da/signup")
+    fill_signup(page, "Hibaaq", "20 99 07 03")
+    wait_for_waiting(page, 1)
+    page.goto(f"{live_server}/da/signups/mine")  # kept at login, never opened
+    on_phone = page.locator("[data-outbox-on-phone]")
+    on_phone.wait_for()
+    assert "Hibaaq" in on_phone.inner_text()
+    assert "Hibaaq" not in page.inner_text("[data-outbox-received]")
+    context.set_offline(False)
+    wait_for_waiting(page, 0)
+    wait_until(page, "document.querySelector('[data-outbox-received]').textContent.includes('Hibaaq')")
+    assert not on_phone.is_visible()
