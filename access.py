@@ -109,6 +109,11 @@ def may_check_in_by_name(db, user, group_id, participant_id):
     return row is not None
 
 
+def may_correct_attendance(db, user, group_id):
+    """True when `user` may correct who came to a past session of the group: a coordinator or admin."""
+    return user["role"] in CASEWORK_ROLES and may_see_group(db, user, group_id)
+
+
 def may_use_roster(user):
     """True when `user` may download the roster of her sessions (first names and card hashes)."""
     return user["role"] in ROSTER_ROLES

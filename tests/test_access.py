@@ -108,6 +108,11 @@ EXPECTED = {
         GROUPS | {"other": 302},
     ),
     "checkin.register": ("GET", "/{lang}/groups/{group_id}/register", GROUPS),
+    "checkin.correct_attendance": (
+        "GET",
+        "/{lang}/groups/{group_id}/sessions/{session_id}/attendance",
+        CASEWORK,
+    ),
     "checkin.register_csv": ("GET", "/{lang}/groups/{group_id}/register.csv", GROUPS),
     "checkin.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
     "participants.follow_up": ("GET", "/{lang}/follow-up", CASEWORK),

@@ -137,6 +137,19 @@ def test_who_may_download_a_roster(world, who, expected):
 
 
 @pytest.mark.parametrize(
+    ("who", "group", "expected"),
+    [
+        ("admin", "A", True),
+        ("coordinator", "B", True),
+        ("facilitator", "A", False),  # she can undo her own wrong tap at the door, not rewrite the register
+        ("outreach", "A", False),
+    ],
+)
+def test_who_may_correct_who_came_to_a_past_session(db, world, who, group, expected):
+    assert access.may_correct_attendance(db, world["users"][who], world[group]) is expected
+
+
+@pytest.mark.parametrize(
     ("who", "chosen", "expected"),
     [
         ("facilitator", set(), {"facilitator"}),  # she cannot take herself off the group she edits

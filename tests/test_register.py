@@ -133,6 +133,74 @@ def test_a_facilitator_sees_only_her_groups_register(app, db, login_as, past_gro
         assert client.get(f"/da/groups/{past_group['group_id']}/register{suffix}").status_code == 403
 
 
+def attendance_of(db, session_id):
+    return {
+        row["participant_id"]: row["method"]
+        for row in db.execute(
+            "SELECT participant_id, method FROM attendance WHERE session_id = ?", [session_id]
+        )
+    }
+
+
+def test_a_coordinator_corrects_who_came_to_a_past_session(app, db, login_as, past_group):
+    from .conftest import csrf_token_from
+
+    client = login_as("coordinator")
+    session = past_group["sessions"][0]  # Amina and Fatma came
+    url = f"/da/groups/{past_group['group_id']}/sessions/{session['id']}/attendance"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('name="came"') == 2 and page.count(" checked>") == 2
+    register = client.get(f"/da/groups/{past_group['group_id']}/register").get_data(as_text=True)
+    assert url in register  # linked from the register's session column
+    # Fatma's name was tapped by mistake; Amina came; the walk-in is not on this session's sheet.
+    response = client.post(
+        url, data={"csrf_token": csrf_token_from(page), "came": [str(past_group["amina"])]}
+    )
+    assert response.status_code == 302
+    assert attendance_of(db, session["id"]) == {past_group["amina"]: "qr"}  # her scan is kept as it was
+    # The next session: Fatma came without her card.
+    second = past_group["sessions"][2]
+    url = f"/da/groups/{past_group['group_id']}/sessions/{second['id']}/attendance"
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "came": [str(past_group["amina"]), str(past_group["fatma"])],
+        },
+    )
+    assert attendance_of(db, second["id"]) == {past_group["amina"]: "qr", past_group["fatma"]: "manual"}
+    logged = [
+        tuple(row)
+        for row in db.execute("SELECT action, record FROM audit_log WHERE action = 'attendance.correct'")
+    ]
+    assert logged == [
+        ("attendance.correct", f"session {session['id']} +0 -1"),
+        ("attendance.correct", f"session {second['id']} +1 -0"),
+    ]  # ids and counts, never a name
+
+
+def test_only_women_on_the_sheet_can_be_marked_and_only_by_a_coordinator(app, db, login_as, past_group):
+    from .conftest import csrf_token_from
+
+    session = past_group["sessions"][3]
+    url = f"/da/groups/{past_group['group_id']}/sessions/{session['id']}/attendance"
+    facilitator = login_as("facilitator")
+    assert facilitator.get(url).status_code == 403
+    assert "/attendance" not in facilitator.get(f"/da/groups/{past_group['group_id']}/register").get_data(
+        as_text=True
+    )
+    coordinator = app.test_client()
+    from .conftest import login
+
+    login(coordinator, "coordinator")
+    token = csrf_token_from(coordinator.get(url).get_data(as_text=True))
+    stranger = add_woman(db, "Stranger", "+4520999999")
+    assert coordinator.post(url, data={"csrf_token": token, "came": [str(stranger)]}).status_code == 400
+    assert stranger not in attendance_of(db, session["id"])
+    wrong_group = f"/da/groups/{past_group['group_id'] + 99}/sessions/{session['id']}/attendance"
+    assert coordinator.get(wrong_group).status_code == 404
+
+
 def test_women_who_missed_their_last_two_sessions_or_were_not_seen_for_five_days_are_listed(
     app, db, login_as, past_group
 ):

@@ -1,6 +1,7 @@
 """Check-in: whose card it is, attendance, the roster and the register. All the SQL of this area."""
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import access
@@ -223,3 +224,40 @@ def women_to_follow_up(db, days_unseen=5, now=None):
                 dict(row) | {"missed_two": missed_two, "unseen": unseen, "reason": reason, "days": days}
             )
     return result
+
+
+def attendance_sheet(db, session_id, group_id):
+    """The women to mark for a session: the group's active members and anyone checked in to it, with
+    `came` (1/0), by first name."""
+    return db.execute(
+        """SELECT p.id, p.first_name, a.id IS NOT NULL AS came
+             FROM participants p
+             LEFT JOIN attendance a ON a.participant_id = p.id AND a.session_id = :session
+            WHERE a.id IS NOT NULL
+               OR p.id IN (SELECT participant_id FROM enrolments WHERE group_id = :group AND state = 'active')
+            ORDER BY p.first_name COLLATE NOCASE, p.id""",
+        {"session": session_id, "group": group_id},
+    ).fetchall()
+
+
+def correct_attendance(db, session, came, did_not_come, user_id):
+    """Mark women as having come (at the session's start, by hand) or not; return (added, removed)."""
+    added = 0
+    for participant_id in came:
+        added += record_checkin(
+            db,
+            session["id"],
+            participant_id,
+            session["starts_at"],
+            "manual",
+            is_enrolled(db, session["group_id"], participant_id),
+            user_id,
+            f"correction-{uuid.uuid4()}",
+        )
+    removed = 0
+    for participant_id in did_not_come:
+        removed += db.execute(
+            "DELETE FROM attendance WHERE session_id = ? AND participant_id = ?",
+            [session["id"], participant_id],
+        ).rowcount
+    return added, removed

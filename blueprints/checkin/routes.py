@@ -5,14 +5,15 @@ import io
 from datetime import date, datetime, timedelta
 
 import xlsxwriter
-from flask import abort, g, make_response, render_template, request
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
-from access import GROUP_ROLES, require_group, staff_required
+from access import CASEWORK_ROLES, GROUP_ROLES, may_correct_attendance, require_group, staff_required
 from clock import LOCAL
-from db import get_db
+from db import get_db, transaction
 
+from ..auth.queries import record_event
 from ..groups.queries import group as group_row
 from ..groups.schedule import local_to_utc
 from ..pwa.offline import offline_page
@@ -73,6 +74,7 @@ def register(group_id):
         marks=marks,
         per_woman={woman["id"]: sum((s["id"], woman["id"]) in marks for s in sessions) for woman in women},
         per_session={s["id"]: sum((s["id"], woman["id"]) in marks for woman in women) for s in sessions},
+        may_correct=may_correct_attendance(db, g.user, group_id),
     )
 
 
@@ -142,3 +144,35 @@ def register_xlsx(group_id):
     response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+@bp.route("/groups/<id:group_id>/sessions/<id:session_id>/attendance", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def correct_attendance(group_id, session_id):
+    """Correct who came to a session afterwards (a card left at home, a name tapped by mistake)."""
+    db = get_db()
+    require_group(db, g.user, group_id)
+    session = queries.session_for_checkin(db, session_id)
+    if session is None or session["group_id"] != group_id:
+        abort(404)
+    if not may_correct_attendance(db, g.user, group_id):
+        abort(403)
+    sheet = queries.attendance_sheet(db, session_id, group_id)
+    if request.method == "POST":
+        offered = {row["id"] for row in sheet}
+        ticked = {int(value) for value in request.form.getlist("came") if value.isdigit()}
+        if not ticked <= offered:
+            abort(400)  # only women on the sheet can be marked
+        came = [row["id"] for row in sheet if row["id"] in ticked and not row["came"]]
+        did_not_come = [row["id"] for row in sheet if row["id"] not in ticked and row["came"]]
+        with transaction(db):
+            added, removed = queries.correct_attendance(db, session, came, did_not_come, g.user["id"])
+            if added or removed:
+                record_event(
+                    db, g.user["id"], "attendance.correct", f"session {session_id} +{added} -{removed}"
+                )
+        flash(_("Attendance saved."), "success")
+        return redirect(url_for("checkin.register", group_id=group_id))
+    return render_template(
+        "checkin/attendance.html", group=group_row(db, group_id), meeting=session, sheet=sheet
+    )

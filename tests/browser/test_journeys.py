@@ -147,6 +147,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/participants",
             "/participants/1",
             "/groups/1/register",
+            "/groups/1/sessions/1/attendance",
             f"/groups/1/register?from={BROWSER_NOW.date()}&to={BROWSER_NOW.date() + timedelta(weeks=8)}",
             "/follow-up",
         ],

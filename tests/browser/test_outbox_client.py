@@ -108,7 +108,9 @@ def move_clock_until_sent(page, sends, seconds=60):
         if len(fetches(page, "/api/v1/outbox")) >= sends:
             return
         page.clock.fast_forward(1000)
-        page.wait_for_timeout(250)  # let the page take in the answer and set its next try (a loaded machine is slow)
+        page.wait_for_timeout(
+            250
+        )  # let the page take in the answer and set its next try (a loaded machine is slow)
     raise AssertionError(f"fewer than {sends} sends in {seconds} s: {page.evaluate('window.__fetches')}")
 
 
