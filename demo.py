@@ -14,6 +14,7 @@ from choices import CHANNELS
 from tokens import new_token, sha256_hex
 
 WEEKS_AHEAD = 8
+WEEKS_BEHIND = 4  # sessions already held, with who came: the register and "Women to call" have something
 
 ESTATES = [
     ("Vejlegårdsparken", "Vallensbæk"),
@@ -111,6 +112,9 @@ def rebuild(path, password=None):
     with database.transaction(db):
         add_programme(db)
     add_campaign(db)
+    with database.transaction(db):
+        add_attendance(db)
+        add_campaign_signups(db)
     db.close()
     return logins
 
@@ -194,8 +198,9 @@ def add_programme(db):
 
 
 def add_group(db, group, estate_ids, facilitator_id, participant_ids):
+    first_day = clock.today() - timedelta(weeks=WEEKS_BEHIND)
     schedule = Schedule(
-        clock.today(),
+        first_day,
         clock.today() + timedelta(weeks=WEEKS_AHEAD),
         group["weekdays"],
         group["start"],
@@ -213,3 +218,86 @@ def add_group(db, group, estate_ids, facilitator_id, participant_ids):
     group_id = groups.create_group(db, fields, schedule, [facilitator_id], [], facilitator_id)
     for first_name in group["members"]:
         groups.enrol(db, group_id, participant_ids[first_name])
+    # They joined when the group started, weeks ago.
+    db.execute(
+        "UPDATE enrolments SET joined_at = :at, since = :at WHERE group_id = :group",
+        {"at": (clock.now() - timedelta(weeks=WEEKS_BEHIND, days=1)).isoformat(), "group": group_id},
+    )
+
+
+# Who did not come: Rukhsana missed the cooking group's last two sessions (so "Women to call" lists her),
+# Zainab the light-exercise group's last one.
+MISSED = {"Madklubben": {"Rukhsana": 2}, "Let motion": {"Zainab": 1}}
+
+
+def add_attendance(db):
+    """Attendance for every session already held: each woman came, except the misses above."""
+    from blueprints.checkin.queries import record_checkin
+
+    facilitator = db.execute("SELECT id FROM users WHERE username = 'facilitator'").fetchone()["id"]
+    for group in db.execute("SELECT id, name FROM groups").fetchall():
+        held = db.execute(
+            "SELECT id, starts_at FROM sessions WHERE group_id = ? AND ends_at <= ? ORDER BY starts_at",
+            [group["id"], clock.now_iso()],
+        ).fetchall()
+        members = db.execute(
+            """SELECT p.id, p.first_name FROM enrolments n JOIN participants p ON p.id = n.participant_id
+                WHERE n.group_id = ? AND n.state = 'active'""",
+            [group["id"]],
+        ).fetchall()
+        for number, session in enumerate(held):
+            for woman in members:
+                missed = MISSED.get(group["name"], {}).get(woman["first_name"], 0)
+                if number >= len(held) - missed:
+                    continue
+                record_checkin(
+                    db,
+                    session["id"],
+                    woman["id"],
+                    session["starts_at"],
+                    "qr",
+                    True,
+                    facilitator,
+                    f"demo-{session['id']}-{woman['id']}",
+                )
+
+
+# Sign-ups of the running campaign through several channels, days apart (not yet in a group: for a call).
+CAMPAIGN_SIGNUPS = [
+    ("Hodan", "+4520123408", "da", "Vejleåparken", "door_to_door", 18),
+    ("Elif", "+4520123409", "tr", "Vejleåparken", "local_tv", 12),
+    ("Shazia", "+4520123410", "ur", "Vejlegårdsparken", "mosque_association", 9),
+    ("Leila", "+4520123411", "ar", "Vildtbanegård", "poster", 5),
+    ("Meryem", "+4520123412", "tr", "Vejleåparken", "estate_staff", 2),
+]
+
+
+def add_campaign_signups(db):
+    """The winter campaign's sign-ups, stored as the sign-up form stores them."""
+    campaign = db.execute("SELECT id FROM campaigns ORDER BY id LIMIT 1").fetchone()["id"]
+    outreach_worker = db.execute("SELECT id FROM users WHERE username = 'outreach'").fetchone()["id"]
+    for first_name, phone, language, estate, channel, days_ago in CAMPAIGN_SIGNUPS:
+        estate_id = db.execute("SELECT id FROM estates WHERE name = ?", [estate]).fetchone()["id"]
+        consent = db.execute(
+            "SELECT id FROM consent_texts WHERE language = ? ORDER BY version DESC LIMIT 1", [language]
+        ).fetchone()["id"]
+        clean = {
+            "first_name": first_name,
+            "phone": phone,
+            "language": language,
+            "estate_id": estate_id,
+            "year_of_birth": None,
+            "subgroup": "unknown",
+            "interests": ["cooking"],
+            "availability": ["morning"],
+            "childcare": False,
+            "channel": channel,
+            "campaign_id": campaign,
+            "consent_text_id": consent,
+            "consent_language": language,
+            "card_hash": None,
+        }
+        recorded_at = (clock.now() - timedelta(days=days_ago)).isoformat()
+        signup_id = f"demo-signup-{phone}"
+        recorded_by = None if channel == "poster" else outreach_worker  # a poster sign-up is her own
+        outreach.store_signup(db, signup_id, sha256_hex(signup_id), clean, recorded_at, recorded_by)

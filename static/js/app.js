@@ -34,13 +34,10 @@
   });
 
   // Her own page: keep it (in each language) on the phone from the first visit, for use offline.
-  // The page she is looking at was kept as it came, when the service worker already served it: not again.
   var keep = document.querySelector("[data-keep-offline]");
   if (keep) {
-    var kept = navigator.serviceWorker.controller ? location.pathname : null;
     navigator.serviceWorker.ready.then(function (registration) {
-      var paths = JSON.parse(keep.dataset.keepOffline).filter(function (path) { return path !== kept; });
-      if (registration.active) registration.active.postMessage({ keep: paths });
+      if (registration.active) registration.active.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
     });
   }
 

@@ -25,7 +25,10 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   // Sent by her own page: keep its other languages too, so she can switch offline.
-  if (event.data && Array.isArray(event.data.keep)) event.waitUntil(keepPages(event.data.keep));
+  if (event.data && Array.isArray(event.data.keep)) {
+    const shown = event.source && event.source.url ? new URL(event.source.url).pathname : null;
+    event.waitUntil(keepPages(event.data.keep, shown));
+  }
   // Sent by the first staff page after a login: keep every page of her role, with what they load.
   if (event.data && event.data.kit) event.waitUntil(keepKit().then(() => tell(event.source, "kit-kept")));
 });
@@ -73,9 +76,11 @@ async function renewKit() {
   }
 }
 
-async function keepPages(paths) {
+async function keepPages(paths, shown) {
   const cache = await caches.open(PAGE_CACHE);
   await Promise.all(paths.filter((path) => LANGUAGE_IN_PATH.test(path)).map(async (path) => {
+    // The page she is looking at was kept as it came through here: not fetched again.
+    if (path === shown && (await cache.match(path))) return;
     try {
       const response = await fetch(path, { credentials: "same-origin" });
       if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") await cache.put(path, response);
