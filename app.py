@@ -1,5 +1,6 @@
 """The application factory, its settings and its command-line commands."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+import choices
 import db as database
 import i18n
 from tokens import sha256_hex
@@ -183,6 +185,9 @@ def register_assets(app):
 
     app.jinja_env.globals["asset"] = asset
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["bring_phrases"] = choices.BRING_PHRASES
+    app.jinja_env.globals["cancel_phrases"] = choices.CANCEL_PHRASES
+    app.jinja_env.filters["from_json"] = lambda text: json.loads(text or "[]")
     with app.test_request_context():
         app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
     # Any changed file makes a new service-worker version, which keeps every login's offline kit anew.

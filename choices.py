@@ -11,6 +11,24 @@ ACTIVITIES = {
     "other": _l("Other activity"),
 }
 
+# What to bring, and why a session is cancelled: phrases translated into every language, each with a
+# pictogram (templates/_pictograms.html), so a woman reads them in hers. Staff may add free text beside them;
+# texts (SMS) carry only the phrase.
+BRING_PHRASES = {
+    "apron": _l("An apron"),
+    "comfortable_shoes": _l("Comfortable shoes"),
+    "water_bottle": _l("A water bottle"),
+    "shared_meal": _l("Something for a shared meal"),
+    "nothing": _l("Nothing, just come"),
+}
+CANCEL_PHRASES = {
+    "house_closed": _l("The meeting place is closed."),
+    "leader_ill": _l("The group leader is ill."),
+    "holiday": _l("Holiday."),
+    "weather": _l("Bad weather."),
+    "too_few": _l("Too few can come."),
+}
+
 CHANNELS = {
     "door_to_door": _l("Door-to-door"),
     "estate_staff": _l("Housing-estate staff"),
@@ -42,3 +60,12 @@ AVAILABILITY = {
 def labelled(choices):
     """Return [{"key", "label"}] with the labels in the current language, for JSON."""
     return [{"key": key, "label": str(label)} for key, label in choices.items()]
+
+
+def bring_words(phrase_keys_json, free_text):
+    """What to bring in the current language, for a calendar: the phrases, then the free text as written."""
+    import json
+
+    keys = json.loads(phrase_keys_json or "[]")
+    words = [str(BRING_PHRASES[key]) for key in keys if key in BRING_PHRASES]
+    return ", ".join(words + ([free_text] if free_text else []))

@@ -493,3 +493,17 @@ def m006_refused_checkins_kept(db):
         CREATE INDEX checkin_items_session ON checkin_items(session_id, status);
         """,
     )
+
+
+@migrations()
+def m007_phrases(db):
+    run_script(
+        db,
+        """
+        -- What to bring and why a session is cancelled, as phrases from a translated list (choices.py):
+        -- a woman reads them in her language, with a pictogram. Free text stays beside them.
+        ALTER TABLE groups ADD COLUMN bring_phrases TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sessions ADD COLUMN bring_phrases TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sessions ADD COLUMN cancel_phrase TEXT NOT NULL DEFAULT '';
+        """,
+    )

@@ -68,7 +68,8 @@ GROUPS = [
         "languages": ["da", "ar", "ur"],
         "capacity": 14,
         "weekdays": (1,),  # Tuesday
-        "bring": "Et forklæde",
+        "bring": "",
+        "bring_phrases": ["apron", "shared_meal"],
         "start": time(10, 0),
         "end": time(12, 0),
         "members": ["Amina", "Rukhsana", "Samira", "Nadia"],
@@ -81,7 +82,8 @@ GROUPS = [
         "languages": ["da", "tr", "ar"],
         "capacity": 12,
         "weekdays": (0, 3),  # Monday and Thursday
-        "bring": "Behagelige sko og en vandflaske",
+        "bring": "",
+        "bring_phrases": ["comfortable_shoes", "water_bottle"],
         "start": time(9, 30),
         "end": time(10, 30),
         "members": ["Fatma", "Ayşe", "Amina", "Zainab"],
@@ -212,6 +214,7 @@ def add_group(db, group, estate_ids, facilitator_id, participant_ids):
         "estate_id": estate_ids[group["estate"]],
         "place": group["place"],
         "bring": group["bring"],
+        "bring_phrases": group["bring_phrases"],
         "languages": group["languages"],
         "capacity": group["capacity"],
     }

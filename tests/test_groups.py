@@ -352,7 +352,13 @@ def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_progr
     url = f"/da/groups/{group_id}/sessions/{session_id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     response = client.post(
-        url + "/cancel", data={"csrf_token": token, "cancel-reason": "Sygdom", "cancel-notify": "sms"}
+        url + "/cancel",
+        data={
+            "csrf_token": token,
+            "cancel-phrase": "leader_ill",
+            "cancel-reason": "Hanan har influenza",
+            "cancel-notify": "sms",
+        },
     )
     assert response.status_code == 302
     lines = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8").splitlines()
@@ -369,13 +375,16 @@ def test_cancelling_a_session_texts_each_woman_in_her_language_without_the_progr
     assert arabic != turkish
     for text in (arabic, turkish):
         assert "Beboerhuset" in text and "Madklubben" not in text and "Amina" not in text
+        assert "influenza" not in text  # words typed by staff never reach her phone
+    assert translated(app, "ar", "The group leader is ill.") in arabic
+    assert translated(app, "tr", "The group leader is ill.") in turkish
     assert (
         db.execute("SELECT count(*) FROM texts_sent WHERE kind = 'cancelled' AND delivered = 1").fetchone()[0]
         == 2
     )
 
 
-def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
+def test_cancel_without_a_reason_is_refused_with_a_message(app, login_as, db, staff):
     group_id = add_group(
         db, staff["facilitator"], clock.today() + timedelta(days=1), clock.today() + timedelta(weeks=2)
     )
@@ -383,10 +392,13 @@ def test_cancel_without_a_reason_is_refused_with_a_message(login_as, db, staff):
     client = login_as("facilitator", lang="ur")
     url = f"/ur/groups/{group_id}/sessions/{session_id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(
-        url + "/cancel", data={"csrf_token": token, "cancel-reason": "", "cancel-notify": "page"}
-    )
-    assert response.status_code == 400
+    for phrase, message in (("", "Choose a reason."), ("other", "Write the reason in a few words.")):
+        response = client.post(
+            url + "/cancel",
+            data={"csrf_token": token, "cancel-phrase": phrase, "cancel-reason": "", "cancel-notify": "page"},
+        )
+        assert response.status_code == 400, (phrase, response.location)
+        assert translated(app, "ur", message) in response.get_data(as_text=True)
     assert db.execute("SELECT cancelled_at FROM sessions WHERE id = ?", [session_id]).fetchone()[0] is None
 
 
@@ -489,10 +501,11 @@ def test_bad_text_in_group_and_session_forms_is_refused_kindly_or_stored_escaped
     url = f"/da/groups/{group_id}/sessions/{session_id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     cancel = client.post(
-        url + "/cancel", data={"csrf_token": token, "cancel-reason": value, "cancel-notify": "page"}
+        url + "/cancel",
+        data={"csrf_token": token, "cancel-phrase": "other", "cancel-reason": value, "cancel-notify": "page"},
     )
     stored = groups.session(db, session_id)
-    refused = refusal(value, 200, "Write a short reason, e.g. illness.")
+    refused = refusal(value, 200, "Write the reason in a few words.")
     if refused:
         assert cancel.status_code == 400
         assert translated(app, "da", refused[0], **refused[1]) in cancel.get_data(as_text=True)

@@ -19,6 +19,7 @@ APPLIED = {
     "m004_groups_schedules_and_personal_pages": "8c56ee8e5c690bd3c3007425244c9bf021d223ccb5a39c5c6ad2b917fdb14121",
     "m005_attendance": "91ab3160367aaa11a7bebd273930f5bdd77da4a974c9ec9ab2c839b2d20c7657",
     "m006_refused_checkins_kept": "e69e4c34213e56a2a2340168295553013deaee8c1b29b5961a53af6f1c139bb4",
+    "m007_phrases": "dd9664ab6149d7dee96520c6fa67ab2bf9964c961114133ce7bc758dd1f5dfb7",
 }
 
 

@@ -339,3 +339,36 @@ def test_a_meeting_today_is_marked_today(app, client, db, women):
         page = client.get("/da/c").get_data(as_text=True)
     first = page[page.index('class="meeting') :]
     assert first.index(">I dag<") < first.index("</li>")
+
+
+@pytest.mark.parametrize("lang", ["tr", "ur", "ar"])
+def test_what_to_bring_and_why_cancelled_reach_her_in_her_language_with_free_text_marked(
+    app, client, db, staff, women, lang
+):
+    """Phrases staff choose come in her language with a pictogram; what staff typed is shown as typed,
+    marked as Danish; the calendar says it in her language too."""
+    db.execute(
+        "UPDATE groups SET bring_phrases = ?, bring = 'Hjemmelavet brød' WHERE id = ?",
+        ['["apron", "shared_meal"]', women["cooking"]],
+    )
+    session = groups.group_sessions(db, women["cooking"], "2000")[1]
+    groups.cancel_session(db, session["id"], "Pedellen har ferie", "house_closed")
+    open_her_link(client, women["tokens"]["amina"], lang=lang)
+    page = client.get(f"/{lang}/c").get_data(as_text=True)
+    for phrase in ("An apron", "Something for a shared meal", "The meeting place is closed."):
+        assert translated(app, lang, phrase) in page
+    assert page.count('class="icon phrase"') >= 3
+    in_danish = translated(app, lang, "in Danish")
+    assert f'<bdi lang="da">Hjemmelavet brød</bdi> <span class="muted">({in_danish})</span>' in page
+    assert f'<bdi lang="da">Pedellen har ferie</bdi> <span class="muted">({in_danish})</span>' in page
+    feed = client.get(f"/{lang}/c/calendar.ics")
+    assert feed.status_code == 200
+    descriptions = [str(event.get("description")) for event in Calendar.from_ical(feed.data).walk("VEVENT")]
+    assert translated(app, lang, "An apron") in descriptions[0] and "Hjemmelavet brød" in descriptions[0]
+
+
+def test_on_a_danish_page_typed_words_need_no_mark(app, client, db, women):
+    db.execute("UPDATE groups SET bring = 'Hjemmelavet brød' WHERE id = ?", [women["cooking"]])
+    open_her_link(client, women["tokens"]["amina"], lang="da")
+    page = client.get("/da/c").get_data(as_text=True)
+    assert "Hjemmelavet brød" in page and translated(app, "da", "in Danish") not in page

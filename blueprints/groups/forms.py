@@ -5,11 +5,11 @@ from datetime import time, timedelta
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 import clock
-from choices import ACTIVITIES
+from choices import ACTIVITIES, BRING_PHRASES, CANCEL_PHRASES
 from form_fields import CheckboxList, a_date, at_least_one, no_control_characters, strip_spaces
 from i18n import LANGUAGE_NAMES
 
@@ -52,6 +52,11 @@ def short_text(label, maximum, required_message=None):
     return StringField(label, filters=[strip_spaces], validators=validators)
 
 
+def bring_phrases_field(label=_l("What to bring")):
+    """What to bring, from phrases every woman reads in her own language (with a pictogram)."""
+    return CheckboxList(label, choices=[SelectChoice(key, text) for key, text in BRING_PHRASES.items()])
+
+
 class GroupForm(FlaskForm):
     name = short_text(_l("Name of the group"), 80, _l("Give the group a name."))
     activity = SelectField(
@@ -61,7 +66,8 @@ class GroupForm(FlaskForm):
     )
     estate_id = SelectField(_l("Housing estate"), coerce=str)
     place = short_text(_l("Meeting place"), 120, _l("Write where the group meets."))
-    bring = short_text(_l("What to bring (optional)"), 200)
+    bring_phrases = bring_phrases_field()
+    bring = short_text(_l("Something else to bring (optional)"), 200)
     languages = CheckboxList(
         _l("Languages spoken"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
@@ -153,6 +159,7 @@ class GroupForm(FlaskForm):
             "estate_id": int(self.estate_id.data) if self.estate_id.data else None,
             "place": self.place.data,
             "bring": self.bring.data or "",
+            "bring_phrases": self.bring_phrases.data or [],
             "languages": self.languages.data,
             "capacity": self.capacity.parsed,
         }
@@ -166,6 +173,7 @@ class GroupForm(FlaskForm):
         self.estate_id.data = str(group["estate_id"] or "")
         self.place.data = group["place"]
         self.bring.data = group["bring"]
+        self.bring_phrases.data = json.loads(group["bring_phrases"])
         self.languages.data = json.loads(group["languages"])
         self.capacity.data = str(group["capacity"])
         self.weekdays.data = [str(day) for day in json.loads(group["weekdays"])]
@@ -208,15 +216,51 @@ class SessionTimeForm(FlaskForm):
             raise ValidationError(_l("Choose a day within two years from today."))
 
 
+OTHER_REASON = "other"
+
+
 class CancelForm(FlaskForm):
-    reason = short_text(_l("Reason, shown to the women"), 200, _l("Write a short reason, e.g. illness."))
+    """Why: a phrase she reads in her language (and the only words a text carries); free text may add to it."""
+
+    phrase = RadioField(
+        _l("Reason, shown to the women"),
+        choices=[SelectChoice(key, text) for key, text in CANCEL_PHRASES.items()]
+        + [SelectChoice(OTHER_REASON, _l("Another reason (written below)"))],
+        validate_choice=False,
+    )
+    reason = TextAreaField(
+        _l("In your own words (optional)"),
+        filters=[strip_spaces],
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+            no_control_characters,
+        ],
+    )
     notify = notify_field()
+
+    def validate_phrase(self, field):
+        if field.data not in CANCEL_PHRASES and field.data != OTHER_REASON:
+            raise ValidationError(_l("Choose a reason."))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Here, not as an inline validator: Optional() ends the reason's checks when it is empty.
+        if self.phrase.data == OTHER_REASON and not self.reason.data:
+            self.reason.errors = [*self.reason.errors, _l("Write the reason in a few words.")]
+            return False
+        return valid
+
+    def cancel_phrase(self):
+        """The phrase to keep: "" for another reason."""
+        return self.phrase.data if self.phrase.data in CANCEL_PHRASES else ""
 
 
 class TopicForm(FlaskForm):
     topic = short_text(_l("Topic (optional)"), 120)
+    bring_phrases = bring_phrases_field(_l("What to bring this time"))
     bring = TextAreaField(
-        _l("What to bring this time (optional)"),
+        _l("Something else to bring this time (optional)"),
         filters=[strip_spaces],
         validators=[
             Optional(),

@@ -7,7 +7,7 @@ import access
 import clock
 from clock import now_iso
 
-GROUP_COLUMNS = """g.id, g.name, g.activity, g.estate_id, g.place, g.languages, g.capacity, g.bring,
+GROUP_COLUMNS = """g.id, g.name, g.activity, g.estate_id, g.place, g.languages, g.capacity, g.bring, g.bring_phrases,
        g.first_day, g.last_day, g.weekdays, g.every_weeks, g.start_time, g.end_time, g.rule,
        e.name AS estate_name,
        (SELECT count(*) FROM enrolments n WHERE n.group_id = g.id AND n.state = 'active') AS enrolled,
@@ -71,6 +71,7 @@ def group_values(fields, schedule):
         "languages": json.dumps(fields["languages"]),
         "capacity": fields["capacity"],
         "bring": fields["bring"],
+        "bring_phrases": json.dumps(fields.get("bring_phrases", [])),
         "first_day": schedule.first_day.isoformat(),
         "last_day": schedule.last_day.isoformat(),
         "weekdays": json.dumps(list(schedule.weekdays)),
@@ -101,7 +102,7 @@ def update_group(db, group_id, fields, schedule, facilitator_ids, role_model_ids
         f"UPDATE groups SET {', '.join(f'{key} = ?' for key in values)} WHERE id = ?",
         [*values.values(), group_id],
     )
-    if any(before[key] != values[key] for key in ("place", "activity", "bring")):
+    if any(before[key] != values[key] for key in ("place", "activity", "bring", "bring_phrases")):
         # What her calendar shows for every session changed: calendars must fetch them again.
         db.execute(
             "UPDATE sessions SET sequence = sequence + 1 WHERE group_id = ? AND starts_at > ?",
@@ -133,7 +134,7 @@ def apply_schedule(db, group_id, schedule, since):
     wanted = {day.isoformat(): schedule.times_on(day) for day in schedule.days()}
     counts = {"added": 0, "changed": 0, "removed": 0}
     existing = db.execute(
-        """SELECT id, rule_day, starts_at, ends_at, moved_at, cancelled_at, topic, bring
+        """SELECT id, rule_day, starts_at, ends_at, moved_at, cancelled_at, topic, bring, bring_phrases
              FROM sessions WHERE group_id = ? AND rule_day IS NOT NULL""",
         [group_id],
     ).fetchall()
@@ -142,7 +143,13 @@ def apply_schedule(db, group_id, schedule, since):
         if since is not None and row["starts_at"] <= since:
             continue
         if times is None:
-            if not (row["moved_at"] or row["cancelled_at"] or row["topic"] or row["bring"]):
+            if not (
+                row["moved_at"]
+                or row["cancelled_at"]
+                or row["topic"]
+                or row["bring"]
+                or row["bring_phrases"] != "[]"
+            ):
                 db.execute("DELETE FROM sessions WHERE id = ?", [row["id"]])
                 counts["removed"] += 1
         elif not row["moved_at"] and (row["starts_at"], row["ends_at"]) != tuple(
@@ -163,9 +170,12 @@ def apply_schedule(db, group_id, schedule, since):
     return counts
 
 
-SESSION_COLUMNS = """s.id, s.group_id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason,
-       s.moved_at, s.rule_day, s.sequence, coalesce(s.place, g.place) AS place,
-       CASE WHEN s.bring != '' THEN s.bring ELSE g.bring END AS bring,
+# What to bring: the session's own (phrases and free text) when it has any, else the group's.
+OWN_BRING = "(s.bring != '' OR s.bring_phrases != '[]')"
+SESSION_COLUMNS = f"""s.id, s.group_id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason,
+       s.cancel_phrase, s.moved_at, s.rule_day, s.sequence, coalesce(s.place, g.place) AS place,
+       CASE WHEN {OWN_BRING} THEN s.bring ELSE g.bring END AS bring,
+       CASE WHEN {OWN_BRING} THEN s.bring_phrases ELSE g.bring_phrases END AS bring_phrases,
        g.name AS group_name, g.activity"""
 
 
@@ -188,13 +198,14 @@ def session(db, session_id):
     ).fetchone()
 
 
-def cancel_session(db, session_id, reason):
-    """Cancel a session; return False when it was cancelled already."""
+def cancel_session(db, session_id, reason, phrase=""):
+    """Cancel a session (why: a phrase key from choices.CANCEL_PHRASES and/or free text); return False when
+    it was cancelled already."""
     return (
         db.execute(
-            """UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, sequence = sequence + 1
+            """UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, cancel_phrase = ?, sequence = sequence + 1
             WHERE id = ? AND cancelled_at IS NULL""",
-            [now_iso(), reason, session_id],
+            [now_iso(), reason, phrase, session_id],
         ).rowcount
         == 1
     )
@@ -203,7 +214,7 @@ def cancel_session(db, session_id, reason):
 def reinstate_session(db, session_id):
     """Undo a cancellation; calendars get the change."""
     db.execute(
-        """UPDATE sessions SET cancelled_at = NULL, cancel_reason = '', sequence = sequence + 1
+        """UPDATE sessions SET cancelled_at = NULL, cancel_reason = '', cancel_phrase = '', sequence = sequence + 1
             WHERE id = ? AND cancelled_at IS NOT NULL""",
         [session_id],
     )
@@ -214,17 +225,17 @@ def move_session(db, session_id, starts, ends, place, topic=None):
     alone from now on."""
     db.execute(
         """UPDATE sessions SET starts_at = ?, ends_at = ?, place = ?, topic = coalesce(?, topic),
-                  moved_at = ?, cancelled_at = NULL, cancel_reason = '', sequence = sequence + 1
+                  moved_at = ?, cancelled_at = NULL, cancel_reason = '', cancel_phrase = '', sequence = sequence + 1
             WHERE id = ?""",
         [starts.isoformat(), ends.isoformat(), place or None, topic, now_iso(), session_id],
     )
 
 
-def describe_session(db, session_id, topic, bring):
+def describe_session(db, session_id, topic, bring, bring_phrases=()):
     """Give a session a topic and what to bring; calendars get the change."""
     db.execute(
-        "UPDATE sessions SET topic = ?, bring = ?, sequence = sequence + 1 WHERE id = ?",
-        [topic, bring, session_id],
+        "UPDATE sessions SET topic = ?, bring = ?, bring_phrases = ?, sequence = sequence + 1 WHERE id = ?",
+        [topic, bring, json.dumps(list(bring_phrases)), session_id],
     )
 
 

@@ -8,6 +8,7 @@ from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 
 import clock
+from choices import CANCEL_PHRASES
 from db import transaction
 from sms import sender_for
 
@@ -30,7 +31,8 @@ def text_for(kind, session, language):
                 "Cancelled: %(when)s, %(place)s. %(reason)s",
                 when=when,
                 place=session["place"],
-                reason=session["cancel_reason"],
+                # Only a phrase from the translated list: a text cannot carry words typed by anyone.
+                reason=str(CANCEL_PHRASES.get(session["cancel_phrase"], "")),
             ).strip()
         if kind == "moved":
             return _("New time: %(when)s, %(place)s.", when=when, place=session["place"])

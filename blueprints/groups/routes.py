@@ -1,5 +1,6 @@
 """Network groups: their schedules, sessions and who is enrolled."""
 
+import json
 from datetime import datetime, timedelta
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
@@ -239,7 +240,13 @@ def render_session(row, move_form=None, cancel_form=None, topic_form=None, statu
         move_form.end_time.data = local_time(row["ends_at"])
     if topic_form is None:
         topic_form = TopicForm(
-            formdata=None, prefix="topic", data={"topic": row["topic"], "bring": row["bring"]}
+            formdata=None,
+            prefix="topic",
+            data={
+                "topic": row["topic"],
+                "bring": row["bring"],
+                "bring_phrases": json.loads(row["bring_phrases"]),
+            },
         )
     return render_template(
         "groups/session.html",
@@ -299,7 +306,7 @@ def cancel_session(group_id, session_id):
         return render_session(row, cancel_form=form, status=400)
     db = get_db()
     with transaction(db):
-        cancelled_now = queries.cancel_session(db, session_id, form.reason.data)
+        cancelled_now = queries.cancel_session(db, session_id, form.reason.data or "", form.cancel_phrase())
     flash(_("The session is cancelled."), "ok")
     if cancelled_now:
         tell_women(session_id, "cancelled", form.notify.data)
@@ -328,7 +335,9 @@ def describe_session(group_id, session_id):
         return render_session(row, topic_form=form, status=400)
     db = get_db()
     with transaction(db):
-        queries.describe_session(db, session_id, form.topic.data or "", form.bring.data or "")
+        queries.describe_session(
+            db, session_id, form.topic.data or "", form.bring.data or "", form.bring_phrases.data or []
+        )
     flash(_("Saved."), "ok")
     return redirect(url_for("groups.session", group_id=group_id, session_id=session_id))
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 import clock
-from choices import ACTIVITIES
+from choices import ACTIVITIES, bring_words
 from clock import LOCAL
 
 
@@ -40,8 +40,9 @@ def session_event(session, stamp):
     event.add("dtend", datetime.fromisoformat(session["ends_at"]).astimezone(LOCAL))
     event.add("summary", title)
     event.add("location", session["place"])
-    if session["bring"]:
-        event.add("description", _("Bring: %(things)s", things=session["bring"]))
+    things = bring_words(session["bring_phrases"], session["bring"])
+    if things:
+        event.add("description", _("Bring: %(things)s", things=things))
     event.add("sequence", session["sequence"])
     event.add("status", "CANCELLED" if session["cancelled_at"] else "CONFIRMED")
     return event

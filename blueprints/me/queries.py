@@ -4,9 +4,11 @@
 def her_sessions(db, participant_id, since, until=None, limit=None):
     """Sessions from `since` of the groups she is enrolled in or leads, cancelled ones included."""
     sql = """
-        SELECT s.id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason, s.moved_at, s.sequence,
-               coalesce(s.place, g.place) AS place,
-               CASE WHEN s.bring != '' THEN s.bring ELSE g.bring END AS bring,
+        SELECT s.id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason, s.cancel_phrase,
+               s.moved_at, s.sequence, coalesce(s.place, g.place) AS place,
+               CASE WHEN s.bring != '' OR s.bring_phrases != '[]' THEN s.bring ELSE g.bring END AS bring,
+               CASE WHEN s.bring != '' OR s.bring_phrases != '[]' THEN s.bring_phrases ELSE g.bring_phrases END
+                 AS bring_phrases,
                g.activity,
                EXISTS (SELECT 1 FROM group_role_models r
                         WHERE r.group_id = g.id AND r.participant_id = :participant) AS leads

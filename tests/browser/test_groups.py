@@ -41,6 +41,7 @@ def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(brow
 
     # Cancel the first session with a reason, telling the women on their page only.
     page.locator(".cards .card .when a").first.click()
+    page.check("input[name=cancel-phrase][value=leader_ill]")
     page.fill("#cancel-reason", "Hastalık")
     page.select_option("#cancel-notify", "page")
     page.locator("form[action*='/cancel'] button").click()

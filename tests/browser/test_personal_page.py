@@ -38,6 +38,9 @@ def test_a_woman_opens_her_link_in_arabic_and_keeps_her_page_offline(browser, li
     assert "Beboerhuset, Vejlegårdsparken" in page.content()
     assert "Fælleshuset" in page.content()  # she is in both demo groups
     assert "Amina" not in page.content()
+    # What to bring in Arabic, each with its pictogram, not the Danish the staff member would have typed.
+    apron = page.locator(".phrases li", has_text=catalog_text("ar", "An apron")).first
+    assert apron.is_visible() and apron.locator("svg.phrase").is_visible()
     # Right to left for real: the pictogram sits on the right of each meeting.
     first = meetings.first.bounding_box()
     icon = meetings.first.locator(".pictogram").bounding_box()
