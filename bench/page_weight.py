@@ -213,11 +213,20 @@ def visit(page, meter, go):
 KIT_PAGES = set()  # the paths of every staff offline kit (pages in four languages, and the kit itself)
 
 
+OWN_FILES = set()  # the /static/ files the page being weighed names in its HTML
+
+
 def is_kit(entry):
-    """A page of the login's offline kit, fetched by the service worker once per login (and per deploy):
-    counted apart, since it is not this page's weight. The kit's other files (a script another page
-    uses) stay in the page's count: an upper bound."""
-    return is_service_worker(entry) and urlsplit(entry["url"]).path in KIT_PAGES
+    """Part of the login's offline kit, fetched by the service worker once per login (and per deploy):
+    its pages, and the files those pages name that this page does not. Counted apart: it is not this
+    page's weight."""
+    if not is_service_worker(entry):
+        return False
+    url = urlsplit(entry["url"])
+    if url.path in KIT_PAGES:
+        return True
+    file = url.path + ("?" + url.query if url.query else "")
+    return bool(KIT_PAGES) and url.path.startswith("/static/") and file not in OWN_FILES
 
 
 def totals(responses):
@@ -243,8 +252,6 @@ def new_context(browser, base, role, database, app):
         assert context.request.post(f"/ar/c/{token}", max_redirects=0).status == 303
     elif role:
         log_in_context(context, role)
-        kit = context.request.get("/api/v1/offline-kit").json()
-        KIT_PAGES.update(kit["pages"] + ["/api/v1/offline-kit", "/offline-kit-kept"])
     return context
 
 
@@ -260,8 +267,17 @@ def measure(browser, base, role, url, database, app):
         page = context.new_page()
         page.set_default_timeout(20_000)
         meter = Meter(context, page)
+        KIT_PAGES.clear()
+        if role and role != "woman":
+            kit = context.request.get("/api/v1/offline-kit").json()
+            KIT_PAGES.update(kit["pages"] + ["/api/v1/offline-kit", "/offline-kit-kept"])
         first = visit(page, meter, lambda: answered(url, page.goto(url)))
         assert page.evaluate("document.readyState") == "complete"
+        OWN_FILES.clear()
+        OWN_FILES.update(
+            match.replace("&amp;", "&")
+            for match in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.content())
+        )
         meter.reset()
         repeat = visit(page, meter, lambda: answered(url, page.reload()))
         return first, repeat, meter

@@ -100,7 +100,8 @@ def test_the_poster_has_a_qr_code_and_a_short_link_in_its_language(login_as, db,
     html = client.get(f"/ar/campaigns/{campaign_id}/posters/grocery_notice").get_data(as_text=True)
     code = outreach.poster_codes(db, campaign_id)["grocery_notice"]
     assert "<svg" in html and "<path" in html
-    assert f"/ar/j/{code}" in html
+    # The QR code holds the whole address; the poster prints it short, to type in any case.
+    assert f"/j/{outreach.printed_poster_code(code)}</bdi>" in html and "http" not in html.split("poster-link")[1][:80]
     assert '<html lang="ar" dir="rtl">' in html
 
 
@@ -232,3 +233,14 @@ def test_without_a_running_campaign_the_sign_up_form_chooses_none(login_as, db, 
     choices = html.split('id="campaign_id"', 1)[1].split("</select>", 1)[0]
     assert f'value="{ended}"' not in choices
     assert " selected>" not in choices
+
+
+def test_a_poster_code_typed_in_capitals_or_with_its_hyphens_opens_the_form(client, db, campaign_id):
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    printed = outreach.printed_poster_code(code)
+    assert printed.count("-") == 2 and printed.replace("-", "") == code
+    assert not set(code) & set("0o1li") and code == code.lower()
+    for typed in (printed, printed.upper(), code.upper(), printed.replace("-", " ").upper()):
+        response = client.get(f"/da/j/{typed}")
+        assert (response.status_code, response.location) == (301, f"/da/j/{code}"), typed
+    assert client.get(f"/da/j/{code}").status_code == 200

@@ -52,7 +52,7 @@ def short_text(label, maximum, required_message=None):
     return StringField(label, filters=[strip_spaces], validators=validators)
 
 
-def bring_phrases_field(label=_l("What to bring")):
+def bring_phrases_field(label):
     """What to bring, from phrases every woman reads in her own language (with a pictogram)."""
     return CheckboxList(label, choices=[SelectChoice(key, text) for key, text in BRING_PHRASES.items()])
 
@@ -66,7 +66,7 @@ class GroupForm(FlaskForm):
     )
     estate_id = SelectField(_l("Housing estate"), coerce=str)
     place = short_text(_l("Meeting place"), 120, _l("Write where the group meets."))
-    bring_phrases = bring_phrases_field()
+    bring_phrases = bring_phrases_field(_l("What to bring"))
     bring = short_text(_l("Something else to bring (optional)"), 200)
     languages = CheckboxList(
         _l("Languages spoken"),

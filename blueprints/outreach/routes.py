@@ -2,6 +2,7 @@ import json
 import uuid
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -10,9 +11,9 @@ from wtforms.validators import ValidationError
 
 import clock
 from access import staff_required
-from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from db import get_db, transaction
-from i18n import current_language
+from i18n import current_language, text_direction
 from outbox import process_items
 from qr import qr_svg
 
@@ -185,11 +186,35 @@ def campaign(campaign_id):
 @bp.route("/campaigns/<id:campaign_id>/posters/<channel>")
 @staff_required("coordinator", "admin")
 def poster(campaign_id, channel):
-    """Print an A4 poster, in the page's language, with a QR code and short link to self sign-up."""
+    """Print a one-page A4 poster in the page's language (with `?others=1`, a line in each of the campaign's
+    other languages too): activity pictograms, a QR code, and a short link to type in any case."""
     db = get_db()
     code = queries.poster_codes(db, campaign_id).get(channel) or abort(404)
     link = url_for("outreach.self_signup", code=code, _external=True)
-    return render_template("outreach/poster.html", link=link, qr_svg=qr_svg(link))
+    # Without the language (her phone's is chosen) and the scheme, the code in groups: short to type.
+    short_link = f"{request.host}/j/{queries.printed_poster_code(code)}"
+    others = []
+    if request.args.get("others"):
+        campaign = queries.campaign(db, campaign_id) or abort(404)
+        for code_of_language in json.loads(campaign["languages"]):
+            if code_of_language != current_language():
+                with force_locale(code_of_language):
+                    others.append(
+                        {
+                            "lang": code_of_language,
+                            "dir": text_direction(code_of_language),
+                            "headline": _("Meet other women where you live"),
+                            "scan": _("Scan the code with your phone, or type:"),
+                        }
+                    )
+    return render_template(
+        "outreach/poster.html",
+        link=link,
+        short_link=short_link,
+        qr_svg=qr_svg(link),
+        activities=ACTIVITIES,
+        others=others,
+    )
 
 
 # ---- Self sign-up from a poster (the woman herself, on her own phone) -------------
@@ -226,6 +251,10 @@ def self_signup(code):
     private_page()
     db = get_db()
     found = queries.poster(db, code) or abort(404)
+    if found["code"] != code:  # typed from the poster in capitals or with its hyphens: the one address
+        if request.method == "GET":
+            return redirect(url_for("outreach.self_signup", code=found["code"]), 301)
+        code = found["code"]
     consent = queries.current_consent_texts(db).get(current_language())
     if consent is None or not queries.campaign_is_running(db, found["campaign_id"]):
         return render_template("outreach/self_signup_closed.html"), 404

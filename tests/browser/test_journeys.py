@@ -284,3 +284,31 @@ def test_an_arabic_script_name_on_a_danish_page_gets_its_font_only_when_shown(pa
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<p dir=\"auto\">رخسانہ</p>')"
     )
     wait_until(page, f"{naskh}.some(f => f.status === 'loaded')")
+
+
+def printed_pages(pdf):
+    """The number of pages in a PDF that Chromium printed."""
+    return pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+
+
+@pytest.mark.parametrize("lang", ["da", "tr", "ur", "ar"])
+def test_a_poster_prints_on_one_a4_page_with_pictograms_and_a_short_link(browser, live_server, lang):
+    context = new_phone(browser)
+    page = context.new_page()
+    log_in(page, live_server, "coordinator", lang)
+    for query in ("", "?others=1"):  # and with the campaign's other languages on the same sheet
+        page.goto(f"{live_server}/{lang}/campaigns/1/posters/grocery_notice{query}")
+        assert page.locator(".poster .pictogram").count() >= 4
+        short = page.inner_text(".poster-link")
+        assert "/j/" in short and "http" not in short
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
+        assert printed_pages(pdf) == 1, (lang, query)
+        page.emulate_media(media="screen")
+    others = page.locator(".poster-others [lang]")
+    assert others.count() == 3 and lang not in [others.nth(i).get_attribute("lang") for i in range(3)]
+    # The short link, typed as printed (capitals and all), opens her sign-up form.
+    typed = short.split("/j/", 1)[1].upper()
+    page.goto(f"{live_server}/{lang}/j/{typed}")
+    assert page.locator("main form").count() == 1 and "/j/" in page.url and typed not in page.url
+    context.close()
