@@ -117,6 +117,7 @@ EXPECTED = {
     "checkin.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
     "participants.follow_up": ("GET", "/{lang}/follow-up", CASEWORK),
     "participants.new_card": ("POST", "/{lang}/participants/{participant_id}/card", CASEWORK),
+    "participants.blank_card_sheet": ("GET", "/{lang}/cards/blank", {"anonymous": 302, "other": 200}),
     # Amina got a card just above, so there is no one left to print for: back to the group.
     "groups.print_cards": (
         "POST",

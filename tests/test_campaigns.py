@@ -8,6 +8,7 @@ import pytest
 import clock
 from blueprints.outreach import queries as outreach
 from choices import CHANNELS
+from tokens import printed_short_code
 
 from .conftest import post_form, translated
 from .test_outbox import phone, reference_data, signup_item  # noqa: F401 - fixtures
@@ -101,7 +102,7 @@ def test_the_poster_has_a_qr_code_and_a_short_link_in_its_language(login_as, db,
     code = outreach.poster_codes(db, campaign_id)["grocery_notice"]
     assert "<svg" in html and "<path" in html
     # The QR code holds the whole address; the poster prints it short, to type in any case.
-    assert f"/j/{outreach.printed_poster_code(code)}</bdi>" in html and "http" not in html.split("poster-link")[1][:80]
+    assert f"/j/{printed_short_code(code)}</bdi>" in html and "http" not in html.split("poster-link")[1][:80]
     assert '<html lang="ar" dir="rtl">' in html
 
 
@@ -237,7 +238,7 @@ def test_without_a_running_campaign_the_sign_up_form_chooses_none(login_as, db, 
 
 def test_a_poster_code_typed_in_capitals_or_with_its_hyphens_opens_the_form(client, db, campaign_id):
     code = outreach.poster_codes(db, campaign_id)["poster"]
-    printed = outreach.printed_poster_code(code)
+    printed = printed_short_code(code)
     assert printed.count("-") == 2 and printed.replace("-", "") == code
     assert not set(code) & set("0o1li") and code == code.lower()
     for typed in (printed, printed.upper(), code.upper(), printed.replace("-", " ").upper()):

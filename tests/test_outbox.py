@@ -2,6 +2,7 @@
 
 import hashlib
 import random
+import re
 import uuid
 from datetime import timedelta, timezone
 
@@ -407,3 +408,27 @@ def test_erasing_a_woman_makes_a_late_resend_gone(db, phone_of):
     (again,) = phone.send([item]).get_json()["results"]
     assert again["status"] == "gone"
     assert count(db, "participants") == 0
+
+
+def test_a_blank_card_handed_out_at_the_door_becomes_hers_by_its_printed_code(app, db, phone_of, staff):
+    """The worker types the code printed under the QR code, in capitals or not, with its hyphens; the QR code
+    (which holds the code in small letters without hyphens) then checks her in."""
+    from blueprints.participants.cards import CARD_CODE
+    from qr import qr_svg
+
+    client = app.test_client()
+    assert login(client, "outreach").status_code == 302
+    sheet = client.get("/da/cards/blank").get_data(as_text=True)
+    printed = re.findall(r'class="qr-card-code" dir="ltr"><bdi>([a-z0-9-]+)</bdi>', sheet)
+    assert len(printed) == len(set(printed)) == 8
+    assert all(re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", code) for code in printed)
+    code = printed[0]
+    assert str(qr_svg(code.replace("-", ""))) in sheet  # the QR code holds the same code
+    assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 0  # nothing stored for a blank sheet
+    (result,) = phone_of().send([signup_item(db, 7, card_code=code.upper())]).get_json()["results"]
+    assert result["status"] == "ok"
+    stored = db.execute(
+        "SELECT code_hash FROM cards WHERE participant_id = ?", [result["participant_id"]]
+    ).fetchone()
+    assert stored["code_hash"] == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
+    assert CARD_CODE.match(code.replace("-", ""))  # the scanner sends what the QR code holds: accepted

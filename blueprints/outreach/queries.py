@@ -1,10 +1,10 @@
 """Campaigns, poster codes and sign-ups: the SQL of the outreach area."""
 
 import json
-import secrets
 from datetime import timedelta
 
 import clock
+from tokens import new_short_code, typed_short_code
 
 
 def estate_exists(db, estate_id):
@@ -161,27 +161,9 @@ def signups_by_user(db, user_id, days=30):
     ).fetchall()
 
 
-# Poster codes are typed from paper: small letters and digits without look-alikes (no 0/o, 1/l/i), read the
-# same in any case; 12 characters, about 59 bits, not guessable in bulk (self sign-up is rate-limited).
-POSTER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-POSTER_CODE_LENGTH = 12
-
-
 def new_poster_code():
-    """Return a new poster code."""
-    return "".join(secrets.choice(POSTER_ALPHABET) for _ in range(POSTER_CODE_LENGTH))
-
-
-def typed_poster_code(text):
-    """A code as typed from a poster (any case, with the printed hyphens or spaces) in its stored form."""
-    return "".join(text.split()).replace("-", "").lower()
-
-
-def printed_poster_code(code):
-    """A code as the poster prints it: in groups of four ("abcd-efgh-jkmn"), easy to read aloud and type."""
-    if len(code) != POSTER_CODE_LENGTH:
-        return code  # an older code (mixed case) is printed as it is
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+    """Return a new poster code: short, to type from paper in any case (tokens.new_short_code)."""
+    return new_short_code()
 
 
 def create_campaign(db, name, starts_on, ends_on, estate_ids, languages, user_id, channels):
@@ -266,7 +248,7 @@ def poster(db, code):
         """SELECT p.code, p.channel, c.id AS campaign_id, c.name, c.languages, c.starts_on, c.ends_on
              FROM poster_codes p JOIN campaigns c ON c.id = p.campaign_id WHERE p.code IN (?, ?)
             ORDER BY p.code = ? DESC LIMIT 1""",
-        [code, typed_poster_code(code), code],
+        [code, typed_short_code(code), code],
     ).fetchone()
 
 

@@ -16,6 +16,7 @@ from db import get_db, transaction
 from i18n import current_language, text_direction
 from outbox import process_items
 from qr import qr_svg
+from tokens import printed_short_code
 
 from ..auth.accounts import allow_attempt
 from ..pwa.offline import offline_page
@@ -192,7 +193,7 @@ def poster(campaign_id, channel):
     code = queries.poster_codes(db, campaign_id).get(channel) or abort(404)
     link = url_for("outreach.self_signup", code=code, _external=True)
     # Without the language (her phone's is chosen) and the scheme, the code in groups: short to type.
-    short_link = f"{request.host}/j/{queries.printed_poster_code(code)}"
+    short_link = f"{request.host}/j/{printed_short_code(code)}"
     others = []
     if request.args.get("others"):
         campaign = queries.campaign(db, campaign_id) or abort(404)

@@ -10,7 +10,7 @@ from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from form_fields import as_flag, as_id, as_list, as_text
 from i18n import LANGUAGES
 
-from ..participants.cards import CARD_CODE, card_hash
+from ..participants.cards import CARD_CODE, card_hash, typed_card_code
 from . import queries
 
 MAX_FIRST_NAME = 60
@@ -191,6 +191,7 @@ def check_consent(db, data, clean, errors):
 def check_card(db, data, clean, errors):
     """Check the QR card given at sign-up (optional); keep only its hash."""
     code = as_text(data.get("card_code"))
+    code = typed_card_code(code) if code else code
     if not code:
         clean["card_hash"] = None
     elif not CARD_CODE.match(code):

@@ -5,12 +5,23 @@ import re
 
 import clock
 from qr import qr_svg
-from tokens import new_token, sha256_hex
+from tokens import SHORT_ALPHABET, SHORT_LENGTH, new_short_code, new_token, printed_short_code, sha256_hex
 
 from . import queries
 
-# What a card holds: an opaque random code (22 characters from new cards; 16 to 64 accepted).
-CARD_CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# What a card holds: an opaque random code (22 characters on a woman's card; 12 small letters and digits on a
+# blank card, typed from its print at sign-up; 12 to 64 accepted).
+CARD_CODE = re.compile(r"^[A-Za-z0-9_-]{12,64}$")
+BLANK_CARDS_PER_SHEET = 8
+
+
+def typed_card_code(text):
+    """A card's code as the sign-up form got it: a blank card's printed code typed in any case, with its
+    hyphens or spaces, is read as its QR code holds it; any other code stays as it is."""
+    compact = "".join(text.split()).replace("-", "").lower()
+    if len(compact) == SHORT_LENGTH and set(compact) <= set(SHORT_ALPHABET):
+        return compact
+    return text
 
 
 def card_hash(code):
@@ -29,3 +40,10 @@ def new_cards(db, women):
         queries.issue_card(db, woman["id"], card_hash(code), stamp)
         printed.append((woman["first_name"], qr_svg(code)))
     return printed
+
+
+def blank_cards(count=BLANK_CARDS_PER_SHEET):
+    """Cards nobody holds yet, to hand out at the door: [(printed code, QR SVG)]. Nothing is stored: a card
+    becomes hers when its code is typed into her sign-up (only its hash is kept then)."""
+    codes = [new_short_code() for _ in range(count)]
+    return [(printed_short_code(code), qr_svg(code)) for code in codes]

@@ -12,7 +12,7 @@ from sms import sender_for
 from ..checkin import queries as checkin
 from ..me import links
 from . import bp, queries
-from .cards import new_cards
+from .cards import blank_cards, new_cards
 
 
 def participant_or_404(participant_id):
@@ -102,6 +102,14 @@ def revoke_link(participant_id):
 def follow_up():
     """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
     return render_template("participants/follow_up.html", women=checkin.women_to_follow_up(get_db()))
+
+
+@bp.route("/cards/blank")
+@staff_required()
+def blank_card_sheet():
+    """A sheet of 8 cards nobody holds yet, each with its code printed under the QR code, to hand out at the
+    door; the worker types the code into the sign-up. New codes at every load; none is stored."""
+    return render_template("participants/blank_cards.html", cards=blank_cards())
 
 
 @bp.route("/participants/<id:participant_id>/card", methods=["POST"])

@@ -152,7 +152,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/follow-up",
         ],
         "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan"],
-        "outreach": ["/", "/signup", "/signups/mine"],
+        "outreach": ["/", "/signup", "/signups/mine", "/cards/blank"],
     }.items():
         log_in(page, live_server, role, lang)
         for url in urls:
@@ -312,3 +312,11 @@ def test_a_poster_prints_on_one_a4_page_with_pictograms_and_a_short_link(browser
     page.goto(f"{live_server}/{lang}/j/{typed}")
     assert page.locator("main form").count() == 1 and "/j/" in page.url and typed not in page.url
     context.close()
+
+
+def test_a_sheet_of_blank_cards_prints_eight_to_one_a4_page(page, live_server):
+    log_in(page, live_server, "outreach")
+    page.goto(f"{live_server}/da/cards/blank")
+    assert page.locator(".qr-card").count() == 8
+    page.emulate_media(media="print")
+    assert printed_pages(page.pdf(format="A4")) == 1
