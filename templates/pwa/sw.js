@@ -76,14 +76,24 @@ async function renewKit() {
   }
 }
 
+// A page's other languages, kept this recently, are not fetched again on every visit (her phone's data).
+const KEEP_FRESH_MS = 6 * 3600 * 1000;
+const KEPT_AT = "X-Kept-At";
+
 async function keepPages(paths, shown) {
   const cache = await caches.open(PAGE_CACHE);
   await Promise.all(paths.filter((path) => LANGUAGE_IN_PATH.test(path)).map(async (path) => {
+    const kept = await cache.match(path);
     // The page she is looking at was kept as it came through here: not fetched again.
-    if (path === shown && (await cache.match(path))) return;
+    // The phone's own clock, both times: a phone set to another day still counts hours right.
+    if (kept && (path === shown || Date.now() - Number(kept.headers.get(KEPT_AT)) < KEEP_FRESH_MS)) return;
     try {
       const response = await fetch(path, { credentials: "same-origin" });
-      if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") await cache.put(path, response);
+      if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
+        const headers = new Headers(response.headers);
+        headers.set(KEPT_AT, String(Date.now()));
+        await cache.put(path, new Response(await response.blob(), { status: response.status, headers }));
+      }
     } catch (error) {
       // Offline now: the page will be kept on a later visit.
     }
