@@ -15,7 +15,7 @@ LANGUAGE_NAMES["da"] = "Dansk"
 LANGUAGE_NAMES["tr"] = "Türkçe"
 # Self-hosted fonts, loaded only on the locales that need them.
 FONT_STYLESHEETS = {"ar": "css/font-ar.css", "ur": "css/font-ur.css"}
-# The font files of each right-to-left language; the first (regular) is preloaded on that language's pages.
+# The font files of each right-to-left language: a staff login's offline kit keeps them.
 FONT_FILES = {
     "ar": (
         "vendor/noto-naskh-arabic-5.3.0/noto-naskh-arabic-arabic-400-normal.woff2",
@@ -121,7 +121,6 @@ def template_context():
         "lang": lang,
         "text_dir": text_direction(lang),
         "font_stylesheet": FONT_STYLESHEETS.get(lang),
-        "font_preload": FONT_FILES[lang][0] if lang in FONT_FILES else None,
         "language_links": language_links,
         "language_names": LANGUAGE_NAMES,
         "direction_of": text_direction,

@@ -30,7 +30,7 @@ self.addEventListener("message", (event) => {
     event.waitUntil(keepPages(event.data.keep, shown));
   }
   // Sent by the first staff page after a login: keep every page of her role, with what they load.
-  if (event.data && event.data.kit) event.waitUntil(keepKit().then(() => tell(event.source, "kit-kept")));
+  if (event.data && event.data.kit) event.waitUntil(keepKitOnce().then(() => tell(event.source, "kit-kept")));
 });
 
 function tell(client, message) {
@@ -66,11 +66,19 @@ function filesNamedIn(html) {
   return [...html.matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((match) => match[1].replace(/&amp;/g, "&"));
 }
 
+// Pages opened while the kit is being kept ask for it too: one keeping at a time.
+let keeping = null;
+
+function keepKitOnce() {
+  keeping = keeping || keepKit().finally(() => { keeping = null; });
+  return keeping;
+}
+
 async function renewKit() {
   const pages = await caches.open(PAGE_CACHE);
   if (!(await pages.match(KIT_MARK))) return;
   try {
-    await keepKit();
+    await keepKitOnce();
   } catch (error) {
     // Offline during the update: the pages kept before still work with the files any version kept.
   }
@@ -88,7 +96,8 @@ async function keepPages(paths, shown) {
     // The phone's own clock, both times: a phone set to another day still counts hours right.
     if (kept && (path === shown || Date.now() - Number(kept.headers.get(KEPT_AT)) < KEEP_FRESH_MS)) return;
     try {
-      const response = await fetch(path, { credentials: "same-origin" });
+      // Not following a redirect to the login page: each would start a session, racing a login under way.
+      const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
       if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
         const headers = new Headers(response.headers);
         headers.set(KEPT_AT, String(Date.now()));
