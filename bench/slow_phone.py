@@ -24,8 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # the app's modules first: nothing here shadows them
 
-from loadgen import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, load_now, log_in_context, machine  # noqa: E402
-from page_weight import serve  # noqa: E402
+from loadgen import CHROMIUM, CHROMIUM_ARGS, PASSWORD, load_now, machine  # noqa: E402
+from page_weight import new_context, serve  # noqa: E402
 
 import demo  # noqa: E402
 from app import create_app  # noqa: E402
@@ -67,14 +67,8 @@ def slow_down(context, page):
 
 def first_paints(browser, base, role, url, database, app):
     """(first visit, second visit) first contentful paint in ms, in one fresh context."""
-    context = browser.new_context(**PHONE, base_url=base)
+    context = new_context(browser, base, role, database, app)  # logged in as page_weight.py does
     try:
-        if role == "woman":
-            with app.app_context():
-                token = demo.personal_link(database, "Amina")
-            assert context.request.post(f"/ar/c/{token}", max_redirects=0).status == 303
-        elif role:
-            log_in_context(context, role)
         page = context.new_page()
         page.set_default_timeout(60_000)
         slow_down(context, page)
