@@ -62,3 +62,21 @@ def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(brow
         ).fetchall()
     )
     assert states == {"Fatma": "active", "Ayşe": "waitlist"}
+
+
+def test_a_coordinator_corrects_who_came_to_a_past_session_from_the_register(page, live_server, server_db):
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/da/groups/1/register")
+    page.locator("thead a", has_text=catalog_text("da", "Correct")).first.click()
+    session_id = int(page.url.split("/sessions/")[1].split("/")[0])
+    rukhsana = server_db.execute("SELECT id FROM participants WHERE first_name = 'Rukhsana'").fetchone()["id"]
+    came = page.locator(f"input[name=came][value='{rukhsana}']")
+    assert came.is_checked()  # the demo's history: she came to the first sessions
+    came.uncheck()
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server}/da/groups/1/register")
+    assert catalog_text("da", "Attendance saved.") in page.inner_text("main")
+    rows = server_db.execute(
+        "SELECT count(*) FROM attendance WHERE session_id = ? AND participant_id = ?", [session_id, rukhsana]
+    ).fetchone()[0]
+    assert rows == 0
