@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_compress import Compress
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+import access
 import choices
 import db as database
 import i18n
@@ -199,10 +200,6 @@ def register_assets(app):
 
 def may_open(endpoint):
     """For templates: may the logged-in staff member open this endpoint's page?"""
-    from flask import current_app
-
-    import access
-
     return bool(g.user) and access.may_open(g.user, current_app.view_functions[endpoint])
 
 

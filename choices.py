@@ -1,6 +1,8 @@
 """The programme's fixed choices (activities, channels, subgroups, interests, availability), each key with its
 name in the page's language."""
 
+import json
+
 from flask_babel import lazy_gettext as _l
 
 ACTIVITIES = {
@@ -64,8 +66,6 @@ def labelled(choices):
 
 def bring_words(phrase_keys_json, free_text):
     """What to bring in the current language, for a calendar: the phrases, then the free text as written."""
-    import json
-
     keys = json.loads(phrase_keys_json or "[]")
     words = [str(BRING_PHRASES[key]) for key in keys if key in BRING_PHRASES]
     return ", ".join(words + ([free_text] if free_text else []))

@@ -30,9 +30,14 @@ def typed_short_code(text):
     return "".join(text.split()).replace("-", "").lower()
 
 
+def is_short_code(code):
+    """True when `code` (in its stored form) is one of new_short_code()'s."""
+    return len(code) == SHORT_LENGTH and set(code) <= set(SHORT_ALPHABET)
+
+
 def printed_short_code(code):
     """A short code as printed: in groups of four ("abcd-efgh-jkmn"), easy to read aloud and type.
     Any other code (an older, longer one) is printed as it is."""
-    if len(code) != SHORT_LENGTH or not set(code) <= set(SHORT_ALPHABET):
+    if not is_short_code(code):
         return code
     return "-".join(code[i : i + 4] for i in range(0, SHORT_LENGTH, 4))

@@ -170,12 +170,14 @@ def apply_schedule(db, group_id, schedule, since):
     return counts
 
 
-# What to bring: the session's own (phrases and free text) when it has any, else the group's.
+# What to bring (`s` a session, `g` its group): the session's own, phrases and free text, when it has any;
+# else the group's. Her page's query uses it too.
 OWN_BRING = "(s.bring != '' OR s.bring_phrases != '[]')"
+BRING_COLUMNS = f"""CASE WHEN {OWN_BRING} THEN s.bring ELSE g.bring END AS bring,
+       CASE WHEN {OWN_BRING} THEN s.bring_phrases ELSE g.bring_phrases END AS bring_phrases"""
 SESSION_COLUMNS = f"""s.id, s.group_id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason,
        s.cancel_phrase, s.moved_at, s.rule_day, s.sequence, coalesce(s.place, g.place) AS place,
-       CASE WHEN {OWN_BRING} THEN s.bring ELSE g.bring END AS bring,
-       CASE WHEN {OWN_BRING} THEN s.bring_phrases ELSE g.bring_phrases END AS bring_phrases,
+       {BRING_COLUMNS},
        g.name AS group_name, g.activity"""
 
 

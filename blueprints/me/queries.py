@@ -1,14 +1,14 @@
 """A woman's own sessions, for her page and her calendar: all the SQL of this area."""
 
+from ..groups.queries import BRING_COLUMNS
+
 
 def her_sessions(db, participant_id, since, until=None, limit=None):
     """Sessions from `since` of the groups she is enrolled in or leads, cancelled ones included."""
-    sql = """
+    sql = f"""
         SELECT s.id, s.starts_at, s.ends_at, s.topic, s.cancelled_at, s.cancel_reason, s.cancel_phrase,
                s.moved_at, s.sequence, coalesce(s.place, g.place) AS place,
-               CASE WHEN s.bring != '' OR s.bring_phrases != '[]' THEN s.bring ELSE g.bring END AS bring,
-               CASE WHEN s.bring != '' OR s.bring_phrases != '[]' THEN s.bring_phrases ELSE g.bring_phrases END
-                 AS bring_phrases,
+               {BRING_COLUMNS},
                g.activity,
                EXISTS (SELECT 1 FROM group_role_models r
                         WHERE r.group_id = g.id AND r.participant_id = :participant) AS leads

@@ -190,8 +190,7 @@ def check_consent(db, data, clean, errors):
 
 def check_card(db, data, clean, errors):
     """Check the QR card given at sign-up (optional); keep only its hash."""
-    code = as_text(data.get("card_code"))
-    code = typed_card_code(code) if code else code
+    code = typed_card_code(as_text(data.get("card_code")) or "")
     if not code:
         clean["card_hash"] = None
     elif not CARD_CODE.match(code):

@@ -5,7 +5,7 @@ import re
 
 import clock
 from qr import qr_svg
-from tokens import SHORT_ALPHABET, SHORT_LENGTH, new_short_code, new_token, printed_short_code, sha256_hex
+from tokens import is_short_code, new_short_code, new_token, printed_short_code, sha256_hex, typed_short_code
 
 from . import queries
 
@@ -18,10 +18,8 @@ BLANK_CARDS_PER_SHEET = 8
 def typed_card_code(text):
     """A card's code as the sign-up form got it: a blank card's printed code typed in any case, with its
     hyphens or spaces, is read as its QR code holds it; any other code stays as it is."""
-    compact = "".join(text.split()).replace("-", "").lower()
-    if len(compact) == SHORT_LENGTH and set(compact) <= set(SHORT_ALPHABET):
-        return compact
-    return text
+    compact = typed_short_code(text)
+    return compact if is_short_code(compact) else text
 
 
 def card_hash(code):

@@ -164,6 +164,11 @@ def wait_until(page, expression, timeout=20):
     raise AssertionError(f"not true after {timeout} s: {expression}")
 
 
+def wait_for_waiting(page, count):
+    """Wait until the page says `count` items wait on the phone (the outbox's count, as shown)."""
+    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
+
+
 def horizontal_overflow(page):
     """Return how many CSS pixels the page is wider than the screen (0 is right)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -9,8 +9,7 @@ import pytest
 
 from tokens import sha256_hex
 
-from .conftest import log_in, new_phone, serve, wait_until
-from .test_scanner import waiting_on_screen
+from .conftest import log_in, new_phone, serve, wait_for_waiting, wait_until
 from .test_signup import fill_signup, wait_for_participant
 
 STATIC = Path(__file__).parents[2] / "static"
@@ -36,7 +35,7 @@ def sign_up_and_check_in_offline(context, page, base, server_db, session_index, 
     assert page.get_attribute("html", "lang") == "ur"
     assert page.locator("#signup-form").is_visible()
     fill_signup(page, "رخسانہ", phone)
-    waiting_on_screen(page, 1)
+    wait_for_waiting(page, 1)
     page.goto(f"{base}/da/scan")
     page.locator("[data-manual-list] button").first.wait_for()  # the scanner ran, with the list kept at login
     page.select_option("[data-session]", index=session_index)
@@ -48,9 +47,9 @@ def sign_up_and_check_in_offline(context, page, base, server_db, session_index, 
     before = attendance_count(server_db, session, first_name)
     woman.click()
     wait_until(page, f"document.querySelector('[data-scan-name]').textContent === {first_name!r}")
-    waiting_on_screen(page, 2)
+    wait_for_waiting(page, 2)
     context.set_offline(False)
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     assert len(wait_for_participant(server_db, "+45" + phone.replace(" ", ""))) == 1
     assert attendance_count(server_db, session, first_name) == before + 1
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PHONE, log_in, wait_until
+from .conftest import PHONE, log_in, wait_for_waiting, wait_until
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 RETRY_AT = "It will try again at %(time)s. Your items are safe on this phone."
@@ -71,10 +71,6 @@ def wait_for(page, condition, seconds=10):
             return
         page.wait_for_timeout(50)
     raise AssertionError("not true in time")
-
-
-def wait_for_waiting(page, count):
-    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
 
 
 def arrived(server_db, phone):

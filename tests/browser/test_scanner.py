@@ -8,7 +8,7 @@ import pytest
 
 from ..conftest import give_card
 from .chromium import camera_frame, write_video
-from .conftest import BROWSER_NOW, CHROMIUM, CHROMIUM_ARGS, log_in, new_phone, wait_until
+from .conftest import BROWSER_NOW, CHROMIUM, CHROMIUM_ARGS, log_in, new_phone, wait_for_waiting, wait_until
 from .test_journeys import catalog_text
 
 
@@ -78,11 +78,6 @@ def madklubben_today(server_db):
     ).fetchone()["id"]
 
 
-def waiting_on_screen(page, count):
-    """Wait until the page says `count` items wait on the phone (the outbox's count, as shown)."""
-    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
-
-
 def stored(server_db, participant_id, timeout=20):
     """Poll the server's database for her attendance rows: the page sends by itself, in the background."""
     deadline = time.monotonic() + timeout
@@ -108,7 +103,7 @@ def test_a_scan_shows_her_name_checked_in_and_a_second_scan_already(camera_phone
     page.evaluate("window.scanner.start()")
     already = catalog_text("da", "Already checked in")
     wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {already!r}")
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     assert [tuple(row) for row in attendance(server_db, amina)] == [(madklubben_today(server_db), "qr")]
 
 
@@ -124,12 +119,12 @@ def test_an_offline_scan_is_queued_then_synced_to_one_attendance(camera_phone, l
     page.goto(f"{live_server}/da/scan")
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Samira'")
     assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")  # decided on the phone
-    waiting_on_screen(page, 1)
+    wait_for_waiting(page, 1)
     assert attendance(server_db, samira) == []  # offline: nothing can have reached the server
     # Back online, the page sends by itself (on "online", and every few seconds while items wait).
     context.set_offline(False)
     assert [tuple(row) for row in stored(server_db, samira)] == [(madklubben_today(server_db), "qr")]
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     wait_until(page, "window.outbox.items().then(items => items.length === 0)")
     assert page.inner_text("[data-scan-name]") == "Samira"
     assert page.inner_text("[data-scan-status]") == catalog_text("da", "Checked in")
@@ -150,7 +145,7 @@ def test_without_the_camera_the_list_of_names_is_offered(browser, live_server, s
     wait_until(page, "document.querySelector('[data-scan-name]').textContent === 'Nadia'")
     # Wait for the row itself: the count on screen may read 0 before the item is even saved on the phone.
     rows = [tuple(row) for row in stored(server_db, nadia)]
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     answers = [
         tuple(row) for row in server_db.execute("SELECT status, reason, session_id FROM checkin_items")
     ]
@@ -186,7 +181,7 @@ def test_a_wrong_tap_in_the_list_is_undone_within_seconds(browser, live_server, 
     undone = catalog_text("da", "Check-in undone.")
     wait_until(page, f"document.querySelector('[data-scan-status]').textContent === {undone!r}")
     assert fatma.get_attribute("aria-pressed") == "false"
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     time.sleep(0.5)
     rows = server_db.execute(
         """SELECT count(*) FROM attendance a JOIN participants p ON p.id = a.participant_id
@@ -199,5 +194,5 @@ def test_a_wrong_tap_in_the_list_is_undone_within_seconds(browser, live_server, 
     assert page.locator("[data-undo]").is_visible()
     page.clock.run_for(11_000)
     wait_until(page, "document.querySelector('[data-undo]').hidden")
-    waiting_on_screen(page, 0)
+    wait_for_waiting(page, 0)
     context.close()

@@ -1,6 +1,6 @@
 """An outreach worker registers women on her phone, offline and online; nothing is lost or doubled."""
 
-from .conftest import PASSWORD, log_in, wait_until
+from .conftest import PASSWORD, log_in, wait_for_waiting, wait_until
 from .test_journeys import catalog_text
 
 WOMEN = [("ar", "أمينة", "20 99 00 01"), ("ur", "رخسانہ", "20 99 00 02"), ("tr", "Ayşe", "20 99 00 03")]
@@ -8,10 +8,6 @@ WOMEN = [("ar", "أمينة", "20 99 00 01"), ("ur", "رخسانہ", "20 99 00 0
 
 def waiting_on_phone(page):
     return page.get_attribute("[data-outbox]", "data-waiting")
-
-
-def wait_for_waiting(page, count):
-    wait_until(page, f"document.querySelector('[data-outbox]').dataset.waiting === '{count}'")
 
 
 def open_form_kept_offline(page, base, lang="da"):
