@@ -20,6 +20,7 @@ import access
 import choices
 import db as database
 import i18n
+import static_files
 from tokens import sha256_hex
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,6 +39,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+DATA_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # Files every page needs, kept by the service worker when it installs. Staff pages' own scripts come with
 # a staff login's offline kit (blueprints/pwa/offline.py): a woman's phone never downloads them.
 SHELL_FILES = (
@@ -176,6 +178,7 @@ def register_blueprints(app):
 
 def register_assets(app):
     """Give each static file a content hash in its URL, so a changed file is never stale."""
+    app.view_functions["static"] = static_files.serve_static
     static = Path(app.static_folder)
     digests = {}
 
@@ -255,17 +258,20 @@ def add_security_headers(response):
                 headers.pop(name, None)
         response.direct_passthrough = False  # let it be compressed: our files are small, a phone asks once
         return response
-    policy = CONTENT_SECURITY_POLICY
-    if g.get("blob_workers"):
-        policy = policy.replace("worker-src 'self'", "worker-src 'self' blob:")
-    headers.setdefault("Content-Security-Policy", policy)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    # The QR scanner needs the camera on staff pages; nothing else gets it.
-    camera = "camera=(self)" if g.get("staff_page") else "camera=()"
-    headers["Permissions-Policy"] = f"{camera}, microphone=(), geolocation=(), payment=()"
+    if response.mimetype in ("text/html", "text/javascript"):  # documents, and the service worker's script
+        policy = CONTENT_SECURITY_POLICY
+        if g.get("blob_workers"):
+            policy = policy.replace("worker-src 'self'", "worker-src 'self' blob:")
+        headers.setdefault("Content-Security-Policy", policy)
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        # The QR scanner needs the camera on staff pages; nothing else gets it.
+        camera = "camera=(self)" if g.get("staff_page") else "camera=()"
+        headers["Permissions-Policy"] = f"{camera}, microphone=(), geolocation=(), payment=()"
+    else:  # data (JSON, the manifest, calendars, downloads): nothing in it may run, and it is never framed
+        headers.setdefault("Content-Security-Policy", DATA_SECURITY_POLICY)
     if request.endpoint != "static" and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":

@@ -210,7 +210,7 @@ def visit(page, meter, go):
     return meter.responses()
 
 
-KIT_PAGES = set()  # the paths of every staff offline kit (pages in four languages, and the kit itself)
+KIT_PAGES = set()  # the paths of every staff offline kit (pages and files, and the kit itself)
 
 
 OWN_FILES = set()  # the /static/ files the page being weighed names in its HTML
@@ -271,6 +271,9 @@ def measure(browser, base, role, url, database, app):
         if role and role != "woman":
             kit = context.request.get("/api/v1/offline-kit").json()
             KIT_PAGES.update(kit["pages"] + ["/api/v1/offline-kit", "/offline-kit-kept"])
+            # "No connection" in the other languages comes with the kit; the page's own, at install.
+            own_offline = url.split("/")[1] + "/offline"
+            KIT_PAGES.update(path for path in kit["files"] if not path.endswith(own_offline))
         first = visit(page, meter, lambda: answered(url, page.goto(url)))
         assert page.evaluate("document.readyState") == "complete"
         OWN_FILES.clear()

@@ -74,6 +74,8 @@ def test_an_outreach_workers_kit_is_her_offline_pages_in_every_language_and_no_s
     assert not any(page.endswith("/scan") for page in kit["pages"])
     assert kit["roster"] is False
     assert not any("qr-scanner" in file for file in kit["files"])
+    # "No connection" in every language: a first visit's service worker keeps only the language open then.
+    assert {f"/{lang}/offline" for lang in LANGUAGES} <= set(kit["files"])
 
 
 def test_a_facilitators_kit_has_the_scanner_and_its_decoders_worker(client, login_as):

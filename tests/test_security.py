@@ -9,8 +9,8 @@ PAGES = [
     "/da/account",
     "/da/admin/users",
     "/sw.js",
-    "/da/manifest.webmanifest",
 ]
+DATA = ["/da/manifest.webmanifest", "/api/v1/roster", "/api/v1/offline-kit"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -20,6 +20,14 @@ def test_every_response_has_the_security_headers(login_as, url):
     csp = headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("url", DATA)
+def test_data_may_run_nothing_and_is_never_framed(login_as, url):
+    headers = login_as("admin").get(url).headers
+    assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
 

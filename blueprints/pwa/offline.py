@@ -48,6 +48,8 @@ def offline_kit(user):
     return {
         # Plain URLs: the worker and the fonts are asked for by name, without the content hash.
         "pages": pages,
-        "files": [url_for("static", filename=name) for name in files],
+        "files": [url_for("static", filename=name) for name in files]
+        # "No connection" in every language (the same for everyone, kept with the files).
+        + [url_for("pwa.offline", lang=code) for code in LANGUAGES],
         "roster": access.may_use_roster(user),
     }

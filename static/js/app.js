@@ -27,17 +27,37 @@
     opener.submit();
   }
 
+  // A search that answers as she types needs htmx (15 KB): fetched when she first goes to the field, not
+  // with the page. Until then, and without JavaScript, the field's form searches as a plain form.
+  document.addEventListener("focusin", function loadHtmx(event) {
+    var field = event.target.closest && event.target.closest("[data-htmx-src]");
+    if (!field || window.htmx) return;
+    document.removeEventListener("focusin", loadHtmx);
+    var script = document.createElement("script");
+    script.src = field.dataset.htmxSrc;
+    script.onload = function () {
+      if (field.value) window.htmx.trigger(field, "search"); // what she typed while it came
+    };
+    // htmx starts on DOMContentLoaded or on a complete document: not in between.
+    if (document.readyState === "complete") document.head.appendChild(script);
+    else window.addEventListener("load", function () { document.head.appendChild(script); });
+  });
+
   if (!("serviceWorker" in navigator)) return;
 
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
     // No service worker (private mode, old phone): the app still works online.
   });
 
-  // Her own page: keep it (in each language) on the phone from the first visit, for use offline.
+  // Her own page, kept on the phone for use offline. On her first visit (no service worker in control
+  // yet) only the page she sees; its other languages from her second visit on, so that a first visit
+  // downloads little more than what she looks at.
   var keep = document.querySelector("[data-keep-offline]");
-  if (keep) {
+  if (keep && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
+  } else if (keep) {
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
+      if (registration.active) registration.active.postMessage({ keep: [location.pathname] });
     });
   }
 

@@ -4,15 +4,27 @@ const SHELL_CACHE = "shell-" + VERSION;
 const PAGE_CACHE = "pages";
 const KIT_URL = "/api/v1/offline-kit";
 const KIT_MARK = "/offline-kit-kept"; // in the page cache while a login's kit is kept: renewed after an update
-const SHELL = {{ (shell + offline_pages)|tojson }};
+const SHELL = {{ shell|tojson }};
+const OFFLINE_PAGES = {{ offline_pages|tojson }}; // "No connection", one per language
 const OFFLINE_HEADER = "X-Offline-Page";
 const LANGUAGE_IN_PATH = new RegExp("^/(" + {{ languages|join("|")|tojson }} + ")(/|$)");
 
 self.addEventListener("install", (event) => {
-  // Without cookies: the offline pages are the same for everyone and carry no one's session.
-  const requests = SHELL.map((url) => new Request(url, { credentials: "omit" }));
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
+  event.waitUntil(keepShell().then(() => self.skipWaiting()));
 });
+
+// The files every page needs, and "No connection" in the languages open now: a first visit pays for no
+// other language (a staff login's kit keeps the rest; her page falls back to any kept language).
+async function keepShell() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = new Set(windows.map((client) => (new URL(client.url).pathname.match(LANGUAGE_IN_PATH) || [])[1]));
+  const offline = OFFLINE_PAGES.filter((path) => open.has(path.split("/")[1]));
+  // Without cookies: the offline pages are the same for everyone and carry no one's session.
+  const requests = SHELL.concat(offline.length ? offline : OFFLINE_PAGES.slice(0, 1))
+    .map((url) => new Request(url, { credentials: "omit" }));
+  const cache = await caches.open(SHELL_CACHE);
+  await cache.addAll(requests);
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
@@ -150,8 +162,12 @@ async function pageFromNetwork(request, url) {
 
 async function offlinePage(url) {
   const match = url.pathname.match(LANGUAGE_IN_PATH);
-  const offline = await caches.match("/" + (match ? match[1] : "da") + "/offline");
-  return offline || Response.error();
+  const wanted = "/" + (match ? match[1] : "da") + "/offline";
+  for (const path of [wanted, ...OFFLINE_PAGES]) {
+    const offline = await caches.match(path); // hers if kept, else any language kept
+    if (offline) return offline;
+  }
+  return Response.error();
 }
 
 async function forgetInEveryLanguage(path) {

@@ -29,7 +29,9 @@ def test_a_group_is_made_on_a_phone_with_a_waitlist_and_a_session_cancelled(brow
     # Wednesday to the Wednesday four weeks on, both days included: five Wednesdays.
     assert page.locator(".cards .card .when").count() == 5
 
-    # Enrol with the search as you type (htmx), then a second woman goes on the waitlist.
+    # Enrol with the search as you type (htmx, fetched when she goes to the field), then a second woman
+    # goes on the waitlist.
+    assert page.evaluate("typeof window.htmx") == "undefined"
     for name in ("Fatma", "Ayşe"):
         page.fill("#q", name[:3])
         page.wait_for_selector(f"#search-results >> text={name}")

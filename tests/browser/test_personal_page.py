@@ -52,6 +52,8 @@ def test_a_woman_opens_her_link_in_arabic_and_keeps_her_page_offline(browser, li
     # was starting is controlled from the next load on, which is all going offline needs.
     wait_until(page, "navigator.serviceWorker.ready.then(r => !!r.active)")
     wait_until(page, "caches.match('/ar/c').then(Boolean)")
+    page.reload()  # her second visit, through the service worker: it keeps her page's other languages
+    wait_until(page, "caches.match('/tr/c').then(Boolean)")
     context.set_offline(True)
     page.reload()
     assert page.locator(".meeting").count() == meetings.count()
@@ -144,20 +146,41 @@ def test_her_phone_gets_no_staff_script_and_not_the_page_she_sees_twice(browser,
     server.app.paths.clear()
     page.goto(link)
     page.wait_for_url(f"{live_server}/ar/c")
+    wait_until(page, "navigator.serviceWorker.ready.then(r => !!r.active)")
+    wait_until(page, "caches.match('/ar/offline').then(Boolean)")
+    wait_until(page, "caches.match('/ar/c').then(Boolean)")
+    timer.sleep(1)  # time for anything more the page or its service worker would ask for
+    asked = list(server.app.paths)
+    for staff_script in ("outbox.js", "signup-form.js", "scanner.js", "htmx", "qr-scanner"):
+        assert not any(staff_script in path for path in asked), (staff_script, asked)
+    # Her first visit: her page (twice: shown, then kept), "No connection" in her language, no other.
+    assert [path for path in asked if path.endswith("/c")] == ["/ar/c", "/ar/c"], asked
+    assert [path for path in asked if path.endswith("/offline")] == ["/ar/offline"], asked
+
+    server.app.paths.clear()
+    page.reload()  # the service worker serves and keeps this page as it comes, and keeps the others now
+    wait_until(page, "!!navigator.serviceWorker.controller")  # active before this load: it is in control
     wait_until(
         page,
         "Promise.all(['da', 'tr', 'ur', 'ar'].map(l => caches.match('/' + l + '/c'))).then(f => f.every(Boolean))",
     )
-    asked = list(server.app.paths)
-    for staff_script in ("outbox.js", "signup-form.js", "scanner.js", "htmx", "qr-scanner"):
-        assert not any(staff_script in path for path in asked), (staff_script, asked)
+    assert sorted(path for path in server.app.paths if path.endswith("/c")) == [
+        "/ar/c",
+        "/da/c",
+        "/tr/c",
+        "/ur/c",
+    ]
 
     server.app.paths.clear()
-    page.reload()  # the service worker serves and keeps this page as it comes
-    wait_until(page, "!!navigator.serviceWorker.controller")  # active before this load: it is in control
+    page.reload()
     wait_until(page, "document.readyState === 'complete'")
     timer.sleep(1)  # time for the page to ask its service worker to keep the other languages
     asked = [path for path in server.app.paths if path.endswith("/c")]
     # Hers once (the service worker keeps it as it comes); the other languages were kept moments ago.
     assert asked == ["/ar/c"], asked
+
+    context.set_offline(True)
+    page.goto(f"{live_server}/ar/login")  # never kept: "No connection", in her language
+    assert page.locator("h1").inner_text() == catalog_text("ar", "No connection")
+    context.set_offline(False)
     context.close()
