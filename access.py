@@ -64,7 +64,7 @@ def visible_groups(user, group_id="g.id"):
 def findable_participants(user, participant_id="p.id"):
     """Return (SQL condition, params): true for the women `user` may find by name (to enrol, to follow)."""
     if user["role"] in GROUP_ROLES:
-        return "1", []
+        return "p.withdrawn_at IS NULL", []  # a woman who withdrew her consent is in no list
     return "0", []
 
 
@@ -125,6 +125,18 @@ def leaders_keeping_access(user, facilitator_ids):
     if user["role"] == "facilitator":
         facilitator_ids = facilitator_ids | {user["id"]}
     return sorted(facilitator_ids)
+
+
+def may_learn_who_signed_up(user):
+    """True when answers about a sign-up may say that the number was known already, and whose record it
+    joined: an outreach worker (or anyone who could type any number) must not learn who is in the
+    programme."""
+    return user["role"] in CASEWORK_ROLES
+
+
+def may_erase(user):
+    """True when `user` may erase a woman's data at once, take back a withdrawal or export her data."""
+    return user["role"] in ADMIN_ROLES
 
 
 def may_see_participant(db, user, participant_id):

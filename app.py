@@ -165,9 +165,10 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from blueprints import admin, api, auth, checkin, groups, home, me, outreach, participants, pwa
+    from blueprints import admin, api, auth, checkin, groups, home, me, outreach, participants, privacy, pwa
 
-    for blueprint in (auth.bp, home.bp, admin.bp, outreach.bp, groups.bp, checkin.bp, participants.bp, me.bp):
+    areas = (auth, home, admin, outreach, groups, checkin, participants, privacy, me)
+    for blueprint in (area.bp for area in areas):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(pwa.bp)

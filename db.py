@@ -23,6 +23,7 @@ def connect(path):
     switch_to_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA secure_delete=ON")  # deleted rows (an erased woman) are overwritten in the file
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.row_factory = sqlite3.Row
     # Case-insensitive search that also folds Turkish and other non-ASCII letters (SQLite's lower() does not).
@@ -505,5 +506,101 @@ def m007_phrases(db):
         ALTER TABLE groups ADD COLUMN bring_phrases TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE sessions ADD COLUMN bring_phrases TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE sessions ADD COLUMN cancel_phrase TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
+@migrations()
+@without_foreign_keys
+def m008_data_protection(db):
+    run_script(
+        db,
+        """
+        -- AUTOINCREMENT: an erased woman's id is never given to another (audit rows and the erasure ledger
+        -- name her by id only, and must never come to name someone else).
+        CREATE TABLE participants_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT UNIQUE,
+            first_name TEXT NOT NULL,
+            phone TEXT UNIQUE,
+            language TEXT NOT NULL CHECK (language IN ('da', 'tr', 'ur', 'ar')),
+            estate_id INTEGER REFERENCES estates(id),
+            year_of_birth INTEGER,
+            subgroup TEXT NOT NULL DEFAULT 'unknown',
+            interests TEXT NOT NULL DEFAULT '[]',
+            availability TEXT NOT NULL DEFAULT '',
+            childcare INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'enrolled',
+            coordinator_id INTEGER REFERENCES users(id),
+            channel TEXT,
+            registered_at TEXT NOT NULL,
+            registered_by INTEGER REFERENCES users(id),
+            campaign_id INTEGER REFERENCES campaigns(id),
+            -- Her withdrawal of consent: from then on she is in no list; erased on erase_after.
+            withdrawn_at TEXT,
+            withdrawn_how TEXT,
+            withdrawal_recorded_by INTEGER REFERENCES users(id),
+            erase_after TEXT
+        );
+        INSERT INTO participants_new (id, client_id, first_name, phone, language, estate_id, year_of_birth,
+            subgroup, interests, availability, childcare, status, coordinator_id, channel, registered_at,
+            registered_by, campaign_id)
+        SELECT id, client_id, first_name, phone, language, estate_id, year_of_birth, subgroup, interests,
+            availability, childcare, status, coordinator_id, channel, registered_at, registered_by, campaign_id
+          FROM participants;
+        DROP TABLE participants;
+        ALTER TABLE participants_new RENAME TO participants;
+        CREATE INDEX participants_erase_after ON participants(erase_after) WHERE erase_after IS NOT NULL;
+
+        -- Who was erased, when and why: ids only. A resent sign-up or a restored backup is checked here.
+        CREATE TABLE erased_participants (
+            participant_id INTEGER PRIMARY KEY,
+            erased_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        -- What the programme still reports about an erased woman, with nothing that points to her.
+        CREATE TABLE erased_tallies (
+            id INTEGER PRIMARY KEY,
+            registered_month TEXT NOT NULL,
+            erased_month TEXT NOT NULL,
+            channel TEXT,
+            campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL,
+            estate_id INTEGER REFERENCES estates(id) ON DELETE SET NULL,
+            subgroup TEXT NOT NULL,
+            language TEXT NOT NULL,
+            age_band TEXT NOT NULL,
+            status TEXT NOT NULL,
+            groups_joined INTEGER NOT NULL,
+            sessions_attended INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        );
+        -- Attendance of erased women, as a number per session: the register's totals do not change.
+        ALTER TABLE sessions ADD COLUMN erased_attendance INTEGER NOT NULL DEFAULT 0;
+
+        -- Settings an admin may change (retention periods); the defaults live in the code.
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by INTEGER REFERENCES users(id)
+        );
+
+        -- The audit log names a woman by id in its own column, so her record's history can be found,
+        -- and it is append-only: only rows older than `audit_kept_from` (set by the retention job from the
+        -- audit retention setting, in the same transaction) may be deleted.
+        ALTER TABLE audit_log ADD COLUMN participant_id INTEGER;
+        UPDATE audit_log SET participant_id = CAST(substr(record, 13) AS INTEGER)
+         WHERE record LIKE 'participant:%';
+        CREATE INDEX audit_log_participant ON audit_log(participant_id, at) WHERE participant_id IS NOT NULL;
+        CREATE INDEX audit_log_user ON audit_log(user_id, at);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        CREATE TRIGGER audit_log_no_early_delete BEFORE DELETE ON audit_log
+        WHEN old.at >= coalesce((SELECT value FROM settings WHERE key = 'audit_kept_from'), '')
+        BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
         """,
     )

@@ -14,9 +14,20 @@ def strip_spaces(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Invisible characters that belong in names: Persian, Urdu and Kurdish keyboards type the zero-width
+# non-joiner and joiner inside words, and Arabic text may carry the Arabic letter mark.
+JOINERS = {"\u200c", "\u200d", "\u061c"}
+
+
+def has_control_characters(text):
+    """True when the text holds invisible control or format characters other than the joiners above
+    (bidi overrides and isolates, which can disguise a name on screen, stay refused)."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in JOINERS for c in text or "")
+
+
 def no_control_characters(form, field):
     """Validator: refuse invisible control characters (pasted text can carry them)."""
-    if field.data and any(unicodedata.category(c) in ("Cc", "Cf") for c in field.data):
+    if field.data and has_control_characters(field.data):
         raise ValidationError(_l("Remove the invisible control characters."))
 
 

@@ -13,6 +13,7 @@ STAFF = dict.fromkeys(ROLES, 200)
 # Groups: coordinators and admins see all, a facilitator her own (the test's group is hers).
 GROUPS = {"anonymous": 302, "outreach": 403, "other": 200}
 CASEWORK = {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403}
+ADMIN = {"anonymous": 302, "admin": 200, "other": 403}
 
 # endpoint -> (method, path with {lang} and ids, {who: status}); "anonymous" falls back to `other`.
 EXPECTED = {
@@ -132,6 +133,16 @@ EXPECTED = {
         "/{lang}/participants/{participant_id}/link/revoke",
         CASEWORK | {"coordinator": 302, "admin": 302},
     ),
+    "privacy.withdraw": ("GET", "/{lang}/participants/{participant_id}/withdraw", CASEWORK),
+    "privacy.undo_withdrawal": (
+        "POST",
+        "/{lang}/participants/{participant_id}/withdrawal/undo",
+        ADMIN | {"admin": 302},
+    ),
+    "privacy.erase": ("GET", "/{lang}/participants/{participant_id}/erase", ADMIN),
+    "privacy.export": ("GET", "/{lang}/participants/{participant_id}/export", ADMIN),
+    "privacy.overview": ("GET", "/{lang}/admin/privacy", ADMIN),
+    "privacy.audit_export": ("GET", "/{lang}/admin/privacy/audit.csv", ADMIN),
     # Her own page answers the same to everyone without her cookie: nothing to show.
     "me.link_page": ("GET", "/{lang}/c/AAAAAAAAAAAAAAAAAAAAAA", {"other": 410}),
     "me.open_link": ("POST", "/{lang}/c/AAAAAAAAAAAAAAAAAAAAAA", {"other": 410}),

@@ -7,6 +7,7 @@ from blueprints.auth import accounts
 from blueprints.auth import queries as staff_queries
 
 from .conftest import PASSWORD, csrf_token_from, translated
+from .test_outbox import reference_data  # noqa: F401 (a fixture)
 
 LONG = "x" * 10_000
 MIXED = "Amina أمينة 123 abc"
@@ -184,3 +185,55 @@ def test_an_admin_cannot_disable_herself(login_as, staff):
         f"/da/admin/users/{staff['admin']}/active", data={"csrf_token": token, "active": "0"}
     )
     assert response.status_code == 409
+
+
+# ---- The outbox and names in every script -------------------------------------------------------------------
+
+
+@pytest.fixture
+def outreach_phone(app, staff, reference_data):  # noqa: F811
+    from .conftest import login
+    from .test_outbox import Phone
+
+    client = app.test_client()
+    assert login(client, "outreach").status_code == 302
+    return Phone(client)
+
+
+def test_a_body_nested_too_deep_answers_400_as_json(outreach_phone):
+    headers = {"X-CSRFToken": outreach_phone.token(), "Content-Type": "application/json"}
+    deep = '{"items": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = outreach_phone.client.post("/api/v1/outbox", data=deep, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    deep_data = '{"items": [{"id": "x", "kind": "signup", "data": ' + "[" * 5000 + "]" * 5000 + "}]}"
+    response = outreach_phone.client.post("/api/v1/outbox", data=deep_data, headers=headers)
+    assert response.status_code in (200, 400)
+    assert response.is_json
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["مهر\u200cانگیز", "Zeyne\u200db", "\u061cفاطمة"],  # ZWNJ (Persian, Urdu), ZWJ, the Arabic letter mark
+)
+def test_names_with_joiners_and_the_arabic_letter_mark_are_accepted(db, outreach_phone, name):
+    from .test_outbox import signup_item
+
+    (answer,) = outreach_phone.send([signup_item(db, first_name=name)]).get_json()["results"]
+    assert answer["status"] == "ok", answer
+    assert db.execute("SELECT first_name FROM participants").fetchone()[0] == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Amina\u202e",
+        "\u2066Amina\u2069",
+        "Ami\u200bna",
+        "\u200c\u200d",
+    ],  # override, isolates, zero width, only joiners
+)
+def test_names_with_bidi_overrides_or_nothing_visible_are_refused(db, outreach_phone, name):
+    from .test_outbox import signup_item
+
+    (answer,) = outreach_phone.send([signup_item(db, first_name=name)]).get_json()["results"]
+    assert answer["status"] == "invalid", answer

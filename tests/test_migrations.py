@@ -20,6 +20,7 @@ APPLIED = {
     "m005_attendance": "91ab3160367aaa11a7bebd273930f5bdd77da4a974c9ec9ab2c839b2d20c7657",
     "m006_refused_checkins_kept": "e69e4c34213e56a2a2340168295553013deaee8c1b29b5961a53af6f1c139bb4",
     "m007_phrases": "dd9664ab6149d7dee96520c6fa67ab2bf9964c961114133ce7bc758dd1f5dfb7",
+    "m008_data_protection": "5d4af96563cf5366379dd906f6f86b0b14f2f255a71e3005ca66ee5432ed3295",
 }
 
 
@@ -410,3 +411,32 @@ def test_a_worker_that_saw_the_rebuild_pending_does_not_run_it_again(db, tmp_pat
     other.close()
     assert [step for step, _ in steps] == ["t002", "t003"]
     assert trial.pending(db) == []
+
+
+def test_m008_names_a_woman_in_the_audit_log_by_id_and_never_gives_an_erased_id_again(db):
+    migrate_up_to(db, "m008_data_protection")
+    seed(db, stop="m008_data_protection")
+    database.migrate(db)
+    assert values(db, "SELECT participant_id FROM audit_log WHERE record = 'participant:1'") == [(1,)]
+    highest = values(db, "SELECT max(id) FROM participants")[0][0]
+    with database.transaction(db):
+        db.execute("DELETE FROM participants WHERE id = ?", [highest])
+        db.execute(
+            "INSERT INTO participants (first_name, language, registered_at) VALUES ('Ny', 'da', ?)", [JAN]
+        )
+    assert values(db, "SELECT max(id) FROM participants") == [(highest + 1,)]
+
+
+def test_m008_the_audit_log_is_append_only(db):
+    database.migrate(db)
+    with database.transaction(db):
+        insert(db, "audit_log", "at user_id action record", (JAN, 2, "login", ""))
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute(statement)
+    # Older than what the audit retention keeps: the retention job may delete it.
+    db.execute(
+        "INSERT INTO settings (key, value, changed_at) VALUES ('audit_kept_from', '2025-06-01', ?)", [JAN]
+    )
+    db.execute("DELETE FROM audit_log")
+    assert values(db, "SELECT count(*) FROM audit_log") == [(0,)]

@@ -11,6 +11,7 @@ from outbox import MAX_ITEMS, process_items
 
 from ..checkin import queries as checkin
 from ..outreach import queries as outreach
+from ..outreach import signups
 from ..pwa.offline import offline_kit
 from . import bp
 
@@ -72,13 +73,27 @@ def roster():
 @bp.post("/outbox")
 def outbox():
     """Store the items a phone queued; answer one result per item after the commit."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: nobody's phone sends that
+        body = None
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list):
-        return jsonify(
-            {"error": "bad_request", "message": _("Send a JSON object with a list of items.")}
-        ), 400
+        return bad_request()
     if len(items) > MAX_ITEMS:
         message = _("Send at most %(max)d items at a time.", max=MAX_ITEMS)
         return jsonify({"error": "too_many_items", "message": message}), 413
-    return jsonify({"results": process_items(get_db(), items, g.user["id"])})
+    try:
+        results = process_items(get_db(), items, g.user["id"])
+    except RecursionError:
+        return bad_request()
+    if not access.may_learn_who_signed_up(g.user):
+        results = [
+            signups.discreet(answer) if isinstance(item, dict) and item.get("kind") == "signup" else answer
+            for item, answer in zip(items, results, strict=True)
+        ]
+    return jsonify({"results": results})
+
+
+def bad_request():
+    return jsonify({"error": "bad_request", "message": _("Send a JSON object with a list of items.")}), 400

@@ -1,5 +1,6 @@
 """Staff accounts, the audit log and the attempt counts: all the SQL of the auth area."""
 
+import audit
 import clock
 
 
@@ -53,10 +54,7 @@ def end_sessions(db, user_id, except_hash=None):
 
 def record_event(db, user_id, action, record=""):
     """Write to the audit log: ids only, never names or phone numbers."""
-    db.execute(
-        "INSERT INTO audit_log (at, user_id, action, record) VALUES (?, ?, ?, ?)",
-        [clock.now_iso(), user_id, action, record],
-    )
+    audit.record(db, action, detail=record, user_id=user_id)
 
 
 def attempts_since(db, key_hash, since):

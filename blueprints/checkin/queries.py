@@ -160,7 +160,8 @@ def register(db, group_id, since, until):
     women = db.execute(
         f"""SELECT p.id, p.first_name, coalesce(n.state, 'not_enrolled') AS state FROM participants p
               LEFT JOIN enrolments n ON n.participant_id = p.id AND n.group_id = ?
-             WHERE n.state = 'active' OR p.id IN ({", ".join("?" * len(came)) or "NULL"})
+             WHERE (n.state = 'active' OR p.id IN ({", ".join("?" * len(came)) or "NULL"}))
+               AND p.withdrawn_at IS NULL
              ORDER BY p.first_name COLLATE NOCASE, p.id""",
         [group_id, *came],
     ).fetchall()
@@ -233,8 +234,9 @@ def attendance_sheet(db, session_id, group_id):
         """SELECT p.id, p.first_name, a.id IS NOT NULL AS came
              FROM participants p
              LEFT JOIN attendance a ON a.participant_id = p.id AND a.session_id = :session
-            WHERE a.id IS NOT NULL
-               OR p.id IN (SELECT participant_id FROM enrolments WHERE group_id = :group AND state = 'active')
+            WHERE (a.id IS NOT NULL
+               OR p.id IN (SELECT participant_id FROM enrolments WHERE group_id = :group AND state = 'active'))
+              AND p.withdrawn_at IS NULL
             ORDER BY p.first_name COLLATE NOCASE, p.id""",
         {"session": session_id, "group": group_id},
     ).fetchall()

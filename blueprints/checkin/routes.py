@@ -1,6 +1,5 @@
 """Check-in pages: the scanner at the door, and each group's attendance register (page, CSV, Excel)."""
 
-import csv
 import io
 from datetime import date, datetime, timedelta
 
@@ -8,12 +7,13 @@ import xlsxwriter
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+import audit
 import clock
 from access import CASEWORK_ROLES, GROUP_ROLES, may_correct_attendance, require_group, staff_required
 from clock import LOCAL
 from db import get_db, transaction
+from downloads import csv_download
 
-from ..auth.queries import record_event
 from ..groups.queries import group as group_row
 from ..groups.schedule import local_to_utc
 from ..pwa.offline import offline_page
@@ -78,11 +78,6 @@ def register(group_id):
     )
 
 
-def spreadsheet_safe(text):
-    """A cell that a spreadsheet will not run as a formula (names come from self sign-up forms too)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def register_rows(group_id):
     """The register as rows: a header, one row per woman, a totals row."""
     first, last, sessions, women, marks, _since, _until = register_table(group_id)
@@ -101,9 +96,12 @@ def register_rows(group_id):
         rows.append([woman["first_name"], *cells, sum(cells)])
     totals = [sum(1 for woman in women if (s["id"], woman["id"]) in marks) for s in sessions]
     rows.append([_("Total"), *totals, sum(totals)])
-    # Every text cell, not only the names: nothing in an export can become a formula.
-    defused = [[spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
-    return f"register-{group_id}-{first}-{last}", defused
+    return f"register-{group_id}-{first}-{last}", rows
+
+
+def record_download(group_id, kind):
+    with transaction(get_db()):
+        audit.record(get_db(), "register.download", detail=f"group:{group_id} {kind}")
 
 
 @bp.route("/groups/<id:group_id>/register.csv")
@@ -113,13 +111,8 @@ def register_csv(group_id):
     every text cell in quotes, and UTF-8 with a byte-order mark so the letters come out right."""
     require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
-    buffer = io.StringIO()
-    # Quoted, a name holding a separator ("A;=1+1") stays one cell, and spreadsheet_safe() defuses its start.
-    csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_NONNUMERIC).writerows(rows)
-    response = make_response("\ufeff" + buffer.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    record_download(group_id, "csv")
+    return csv_download(rows, name)
 
 
 @bp.route("/groups/<id:group_id>/register.xlsx")
@@ -128,6 +121,7 @@ def register_xlsx(group_id):
     """The register as an Excel workbook."""
     require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
+    record_download(group_id, "xlsx")
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet(_("Register"))
@@ -167,10 +161,11 @@ def correct_attendance(group_id, session_id):
         did_not_come = [row["id"] for row in sheet if row["id"] not in ticked and row["came"]]
         with transaction(db):
             added, removed = queries.correct_attendance(db, session, came, did_not_come, g.user["id"])
-            if added or removed:
-                record_event(
-                    db, g.user["id"], "attendance.correct", f"session {session_id} +{added} -{removed}"
-                )
+            # One row per woman (her record's history, her access export), by id: never a name.
+            for participant_id in came:
+                audit.record(db, "attendance.correct", participant_id, f"session {session_id} came")
+            for participant_id in did_not_come:
+                audit.record(db, "attendance.correct", participant_id, f"session {session_id} did not come")
         flash(_("Attendance saved."), "success")
         return redirect(url_for("checkin.register", group_id=group_id))
     return render_template(

@@ -254,7 +254,7 @@ def members(db, group_id):
     return db.execute(
         """SELECT p.id, p.first_name, p.phone, p.language, n.state, n.since, n.joined_at, n.left_at
              FROM enrolments n JOIN participants p ON p.id = n.participant_id
-            WHERE n.group_id = ?
+            WHERE n.group_id = ? AND p.withdrawn_at IS NULL
             ORDER BY CASE n.state WHEN 'active' THEN 0 WHEN 'waitlist' THEN 1 ELSE 2 END,
                      CASE n.state WHEN 'waitlist' THEN n.since END, p.first_name COLLATE NOCASE""",
         [group_id],

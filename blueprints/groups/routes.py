@@ -8,6 +8,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 import access
+import audit
 import clock
 from access import CASEWORK_ROLES, GROUP_ROLES, staff_required
 from choices import ACTIVITIES
@@ -202,6 +203,7 @@ def enrol(group_id):
         abort(403)
     with transaction(db):
         state = queries.enrol(db, group_id, participant_id)
+        audit.record(db, "group.enrol", participant_id, f"group:{group_id} {state}")
     if state == "active":
         flash(_("%(name)s is enrolled.", name=person["first_name"]), "ok")
     else:
@@ -217,6 +219,7 @@ def leave(group_id, participant_id):
     db = get_db()
     with transaction(db):
         promoted = queries.leave(db, group_id, participant_id)
+        audit.record(db, "group.leave", participant_id, f"group:{group_id}")
     flash(_("She has left the group. Her history is kept."), "ok")
     if promoted:
         flash(_("Moved up from the waitlist: %(names)s", names=", ".join(promoted)), "ok")
@@ -402,4 +405,6 @@ def print_cards(group_id):
         return redirect(url_for("groups.group", group_id=group_id))
     with transaction(db):
         cards = new_cards(db, women)
+        for woman in women:
+            audit.record(db, "card.create", woman["id"], f"group:{group_id}")
     return render_template("participants/cards.html", cards=cards)

@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+import audit
 import clock
 from tokens import new_short_code, typed_short_code
 
@@ -155,7 +156,7 @@ def signups_by_user(db, user_id, days=30):
         """SELECT s.id, s.recorded_at, s.merged, s.channel, s.first_name, e.name AS estate
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN estates e ON e.id = s.estate_id
-            WHERE s.recorded_by = ? AND s.recorded_at >= ?
+            WHERE s.recorded_by = ? AND s.recorded_at >= ? AND p.withdrawn_at IS NULL
             ORDER BY s.recorded_at DESC""",
         [user_id, since],
     ).fetchall()
@@ -184,10 +185,7 @@ def create_campaign(db, name, starts_on, ends_on, estate_ids, languages, user_id
             "INSERT INTO poster_codes (code, campaign_id, channel, created_at) VALUES (?, ?, ?, ?)",
             [new_poster_code(), campaign_id, channel, now],
         )
-    db.execute(
-        "INSERT INTO audit_log (at, user_id, action, record) VALUES (?, ?, 'campaign.create', ?)",
-        [now, user_id, f"campaign:{campaign_id}"],
-    )
+    audit.record(db, "campaign.create", detail=f"campaign:{campaign_id}", user_id=user_id)
     return campaign_id
 
 
@@ -260,6 +258,7 @@ def merged_signups(db, days=30):
                   u.username AS recorded_by
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN users u ON u.id = s.recorded_by
-            WHERE s.merged = 1 AND s.recorded_at >= ? ORDER BY s.recorded_at DESC""",
+            WHERE s.merged = 1 AND s.recorded_at >= ? AND p.withdrawn_at IS NULL
+            ORDER BY s.recorded_at DESC""",
         [since],
     ).fetchall()

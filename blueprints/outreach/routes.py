@@ -9,6 +9,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
+import access
 import clock
 from access import staff_required
 from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
@@ -120,7 +121,7 @@ def signup_post():
         return render_signup({**data, **identity}, errors, 400)
     if answer["status"] == "duplicate":
         flash(_("This sign-up was already saved."), "success")
-    elif answer["reason"] == "merged":
+    elif answer["reason"] == "merged" and access.may_learn_who_signed_up(g.user):
         flash(
             _("She was already registered with this phone number: the sign-up is added to her record."),
             "success",
@@ -311,4 +312,9 @@ def self_signup_thanks(code):
 def my_signups():
     """List her own sign-ups of the last 30 days, and (by JavaScript) what still waits on the phone."""
     rows = queries.signups_by_user(get_db(), g.user["id"])
-    return render_template("outreach/my_signups.html", signups=rows, channels=CHANNELS)
+    return render_template(
+        "outreach/my_signups.html",
+        signups=rows,
+        channels=CHANNELS,
+        say_merged=access.may_learn_who_signed_up(g.user),
+    )

@@ -35,6 +35,15 @@ def store_signup_item(db, item, user_id):
     return result(item_id, "ok", "merged" if merged else "", participant_id=participant_id)
 
 
+def discreet(answer):
+    """The answer as a staff member who may not learn who is in the programme gets it: without her id, and
+    without saying that the number was known."""
+    answer = {key: value for key, value in answer.items() if key != "participant_id"}
+    if answer["reason"] == "merged":
+        answer["reason"] = ""
+    return answer
+
+
 def form_language(data):
     """The language the sign-up form was filled in (hers), or the request's when it is missing or unknown."""
     language = data.get("language") if isinstance(data, dict) else None

@@ -1,13 +1,11 @@
 """The rules of a sign-up, shared by the form and the outbox: clean data or errors per field."""
 
-import unicodedata
-
 import phonenumbers
 from flask_babel import gettext as _
 
 import clock
 from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
-from form_fields import as_flag, as_id, as_list, as_text
+from form_fields import as_flag, as_id, as_list, as_text, has_control_characters
 from i18n import LANGUAGES
 
 from ..participants.cards import CARD_CODE, card_hash, typed_card_code
@@ -16,12 +14,6 @@ from . import queries
 MAX_FIRST_NAME = 60
 OLDEST_YEAR = 1920
 YOUNGEST_AGE = 16
-
-
-def has_control_characters(text):
-    """True when the text holds invisible control characters."""
-    # Cs: a lone surrogate, which JSON can carry but UTF-8 (and SQLite) cannot.
-    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in text)
 
 
 def e164_phone(text):
@@ -69,6 +61,8 @@ def check_first_name(db, data, clean, errors):
         errors["first_name"] = _("A first name is at most %(max)d characters.", max=MAX_FIRST_NAME)
     elif has_control_characters(name):
         errors["first_name"] = _("Remove the invisible control characters.")
+    elif not any(character.isalpha() for character in name):
+        errors["first_name"] = _("Write the first name.")
     else:
         clean["first_name"] = name
 

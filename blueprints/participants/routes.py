@@ -3,6 +3,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import access
+import audit
 from access import CASEWORK_ROLES, staff_required
 from choices import ACTIVITIES
 from db import get_db, transaction
@@ -31,6 +32,9 @@ def participants():
     """Find a woman by first name or phone; without a search, the latest registered."""
     text = request.args.get("q", "").strip()[:60]
     db = get_db()
+    if text:  # that a search was made, never what was searched for
+        with transaction(db):
+            audit.record(db, "participant.search")
     rows = (
         queries.find_participants(db, g.user, text, limit=50)
         if text
@@ -58,7 +62,10 @@ def render_participant(row, new_link=None, status=200):
 @staff_required(*CASEWORK_ROLES)
 def participant(participant_id):
     """A woman's record: her groups and her personal link."""
-    return render_participant(participant_or_404(participant_id))
+    row = participant_or_404(participant_id)
+    with transaction(get_db()):
+        audit.record(get_db(), "participant.view", participant_id)
+    return render_participant(row)
 
 
 def personal_url(token, language):
@@ -72,10 +79,12 @@ def new_link(participant_id):
     """Make her a new personal link (older ones stop), then show it once or text it to her."""
     row = participant_or_404(participant_id)
     db = get_db()
+    sending = request.form.get("send") == "sms"
     with transaction(db):
         token = links.create_link(db, participant_id, g.user["id"])
+        audit.record(db, "link.send" if sending else "link.create", participant_id)
     url = personal_url(token, row["language"])
-    if request.form.get("send") == "sms":
+    if sending:
         with force_locale(row["language"]):
             text = _("Your calendar: %(url)s", url=url)
         if row["phone"] and sender_for(current_app).send(row["phone"], text):
@@ -93,6 +102,7 @@ def revoke_link(participant_id):
     db = get_db()
     with transaction(db):
         links.revoke_links(db, participant_id)
+        audit.record(db, "link.revoke", participant_id)
     flash(_("Her link is stopped. Her page no longer opens on any phone."), "ok")
     return redirect(url_for("participants.participant", participant_id=participant_id))
 
@@ -101,7 +111,11 @@ def revoke_link(participant_id):
 @staff_required(*CASEWORK_ROLES)
 def follow_up():
     """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
-    return render_template("participants/follow_up.html", women=checkin.women_to_follow_up(get_db()))
+    db = get_db()
+    women = checkin.women_to_follow_up(db)
+    with transaction(db):
+        audit.record(db, "follow_up.view", detail=f"women:{len(women)}")
+    return render_template("participants/follow_up.html", women=women)
 
 
 @bp.route("/cards/blank")
@@ -120,4 +134,5 @@ def new_card(participant_id):
     db = get_db()
     with transaction(db):
         cards = new_cards(db, [row])
+        audit.record(db, "card.create", participant_id)
     return render_template("participants/cards.html", cards=cards)

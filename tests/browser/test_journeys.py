@@ -132,7 +132,16 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
         page.goto(live_server + url)
         checked.append((url, page_problems(page)))
     for role, urls in {
-        "admin": ["/", "/admin/users", "/admin/users/2", "/account", "/consent"],
+        "admin": [
+            "/",
+            "/admin/users",
+            "/admin/users/2",
+            "/account",
+            "/consent",
+            "/admin/privacy",
+            "/participants/1/export",
+            "/participants/1/erase",
+        ],
         "coordinator": [
             "/",
             "/campaigns",
@@ -146,6 +155,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/groups/1/sessions/new",
             "/participants",
             "/participants/1",
+            "/participants/1/withdraw",
             "/groups/1/register",
             "/groups/1/sessions/1/attendance",
             f"/groups/1/register?from={BROWSER_NOW.date()}&to={BROWSER_NOW.date() + timedelta(weeks=8)}",

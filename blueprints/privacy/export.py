@@ -1,0 +1,198 @@
+"""Her access export as she reads it: each table of `queries.EXPORTED_TABLES` with a heading and labelled
+columns in her language, values turned into words where the app has words for them."""
+
+import json
+
+from flask_babel import lazy_gettext as _l
+
+from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from i18n import LANGUAGE_NAMES, format_when
+
+from .forms import WAY_LABELS
+
+SECTIONS = [
+    (
+        "participants",
+        _l("What we know about you"),
+        [
+            ("first_name", _l("First name")),
+            ("phone", _l("Phone number")),
+            ("language", _l("Language")),
+            ("estate", _l("Housing estate")),
+            ("year_of_birth", _l("Year of birth")),
+            ("subgroup", _l("Group of women")),
+            ("interests", _l("Interests")),
+            ("availability", _l("When you can")),
+            ("childcare", _l("Needs childcare")),
+            ("channel", _l("How we met")),
+            ("campaign", _l("Campaign")),
+            ("registered_at", _l("Signed up")),
+            ("withdrawn_at", _l("Consent withdrawn")),
+            ("withdrawn_how", _l("How")),
+            ("erase_after", _l("Erased on")),
+        ],
+    ),
+    (
+        "consents",
+        _l("Consents you gave"),
+        [
+            ("given_at", _l("Given")),
+            ("withdrawn_at", _l("Withdrawn")),
+            ("version", _l("Version of the text")),
+            ("text_language", _l("Language of the text")),
+            ("text", _l("Text")),
+        ],
+    ),
+    (
+        "signups",
+        _l("Sign-ups"),
+        [
+            ("recorded_at", _l("When")),
+            ("channel", _l("How we met")),
+            ("campaign", _l("Campaign")),
+            ("first_name", _l("First name given")),
+            ("details", _l("What was written down")),
+        ],
+    ),
+    (
+        "enrolments",
+        _l("Groups"),
+        [
+            ("group_name", _l("Group")),
+            ("state", _l("Place")),
+            ("joined_at", _l("Joined")),
+            ("left_at", _l("Left")),
+        ],
+    ),
+    ("group_role_models", _l("Groups you lead"), [("group_name", _l("Group"))]),
+    (
+        "attendance",
+        _l("Meetings you came to"),
+        [
+            ("group_name", _l("Group")),
+            ("starts_at", _l("Meeting")),
+            ("checked_in_at", _l("Checked in")),
+            ("method", _l("How")),
+        ],
+    ),
+    (
+        "checkin_items",
+        _l("Check-ins sent by staff phones"),
+        [
+            ("received_at", _l("When")),
+            ("status", _l("Answer")),
+            ("starts_at", _l("Meeting")),
+        ],
+    ),
+    (
+        "texts_sent",
+        _l("Text messages sent to you"),
+        [
+            ("sent_at", _l("When")),
+            ("kind", _l("About")),
+            ("starts_at", _l("Meeting")),
+            ("delivered", _l("Delivered")),
+        ],
+    ),
+    (
+        "cards",
+        _l("Your cards for check-in"),
+        [
+            ("issued_at", _l("Made")),
+            ("replaced_at", _l("Stopped")),
+            ("on_her_page", _l("On your own page")),
+        ],
+    ),
+    (
+        "personal_links",
+        _l("Links to your own page"),
+        [
+            ("created_at", _l("Made")),
+            ("first_used_at", _l("First opened")),
+            ("revoked_at", _l("Stopped")),
+        ],
+    ),
+    ("personal_devices", _l("Phones that opened your page"), [("created_at", _l("First opened"))]),
+    (
+        "audit_log",
+        _l("Who on the staff looked at or changed your information"),
+        [
+            ("at", _l("When")),
+            ("staff", _l("Staff member")),
+            ("action", _l("What")),
+        ],
+    ),
+]
+
+DATES = {
+    "registered_at",
+    "withdrawn_at",
+    "erase_after",
+    "given_at",
+    "recorded_at",
+    "joined_at",
+    "left_at",
+    "starts_at",
+    "checked_in_at",
+    "received_at",
+    "sent_at",
+    "issued_at",
+    "replaced_at",
+    "created_at",
+    "first_used_at",
+    "revoked_at",
+    "at",
+}
+YES_NO = {"childcare", "delivered", "on_her_page"}
+STATES = {"active": _l("Enrolled"), "waitlist": _l("On the waitlist"), "left": _l("Left")}
+KINDS = {
+    "reminder": _l("Reminder"),
+    "cancelled": _l("Cancelled meeting"),
+    "moved": _l("Moved meeting"),
+    "link": _l("Link to your page"),
+}
+METHODS = {"qr": _l("Card"), "manual": _l("By name"), "walk_in": _l("Came without a place")}
+ACTIONS = {
+    "participant.view": _l("Looked at your information"),
+    "participant.export": _l("Made an overview of your information"),
+    "participant.withdraw": _l("Recorded that you withdrew your consent"),
+    "participant.withdraw_undo": _l("Took back a withdrawal recorded by mistake"),
+    "link.create": _l("Made a link to your own page"),
+    "link.send": _l("Sent you a link by text"),
+    "link.revoke": _l("Stopped your link"),
+    "card.create": _l("Made a card for you"),
+    "group.enrol": _l("Put you in a group"),
+    "group.leave": _l("Took you out of a group"),
+    "attendance.correct": _l("Corrected who came to a meeting"),
+}
+
+
+def readable(column, value):
+    """A value as words: dates in her language, labels instead of codes, lists joined."""
+    if value is None or value == "":
+        return ""
+    if column in DATES:
+        return format_when(value, "day" if len(str(value)) == 10 else "datetime")
+    if column in YES_NO:
+        return _l("Yes") if value else _l("No")
+    words = {
+        "language": LANGUAGE_NAMES,
+        "text_language": LANGUAGE_NAMES,
+        "channel": CHANNELS,
+        "subgroup": SUBGROUPS,
+        "withdrawn_how": WAY_LABELS,
+        "state": STATES,
+        "kind": KINDS,
+        "method": METHODS,
+        "action": ACTIONS,
+    }.get(column)
+    if words is not None:
+        return words.get(value, value)
+    if column in ("interests", "availability"):
+        labels = INTERESTS if column == "interests" else AVAILABILITY
+        return ", ".join(str(labels.get(key, key)) for key in json.loads(value or "[]"))
+    if column == "details":
+        return "; ".join(
+            f"{key}: {item}" for key, item in json.loads(value or "{}").items() if item not in ("", [], None)
+        )
+    return value

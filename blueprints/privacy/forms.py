@@ -1,0 +1,71 @@
+"""Forms of the data-protection area: her withdrawal of consent, erasure, retention settings."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
+
+import clock
+import settings
+from form_fields import a_date, strip_spaces
+
+from .erasure import WITHDRAWAL_WAYS
+
+WAY_LABELS = {
+    "in_person": _l("She said it in person"),
+    "phone": _l("On the phone"),
+    "text": _l("In a text message"),
+    "in_writing": _l("In writing (letter or e-mail)"),
+    "other": _l("Another way"),
+}
+
+
+def not_in_the_future(form, field):
+    if getattr(field, "parsed", None) and field.parsed > clock.today():
+        raise ValidationError(_l("The day cannot be in the future."))
+
+
+class WithdrawalForm(FlaskForm):
+    withdrawn_on = StringField(
+        _l("Day she withdrew her consent"),
+        filters=[strip_spaces],
+        validators=[InputRequired(_l("Write the day.")), a_date, not_in_the_future],
+        render_kw={"type": "date"},
+    )
+    how = SelectField(
+        _l("How she said it"),
+        choices=[SelectChoice("", _l("Choose…"))]
+        + [SelectChoice(way, WAY_LABELS[way]) for way in WITHDRAWAL_WAYS],
+        validate_choice=False,
+        validators=[AnyOf(WITHDRAWAL_WAYS, message=_l("Choose how she said it."))],
+    )
+    erase_now = BooleanField(_l("Erase her data now, without the grace period"))
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that everything about her is erased and cannot be brought back"),
+        validators=[InputRequired(_l("Tick the box to confirm."))],
+    )
+
+
+def setting_field(key, label):
+    _default, smallest, largest = settings.DEFAULTS[key]
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Write a whole number.")),
+            NumberRange(smallest, largest, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": smallest, "max": largest},
+    )
+
+
+class RetentionForm(FlaskForm):
+    erasure_grace_days = setting_field(
+        "erasure_grace_days", _l("Days between her withdrawal and the erasure of her data")
+    )
+    never_joined_months = setting_field(
+        "never_joined_months", _l("Months after which a woman who never joined a group is erased")
+    )
+    audit_years = setting_field("audit_years", _l("Years the log of who looked at what is kept"))

@@ -1,0 +1,226 @@
+"""Her data protected: withdrawal, erasure, her access export and retention. All the SQL of this area.
+
+Erasure and the export name every table that holds something about one woman. A test walks the schema:
+a new table with a participant reference must be added to ERASED_TABLES (or KEPT_BY_ID) and to the export.
+"""
+
+import clock
+
+# Every table that holds something about one woman, and how her rows are found: erased in this order
+# (rows that point to others first).
+ERASED_TABLES = {
+    "personal_devices": "token_hash IN (SELECT token_hash FROM personal_links WHERE participant_id = :id)",
+    "personal_links": "participant_id = :id",
+    "cards": "participant_id = :id",
+    "attendance": "participant_id = :id",
+    "checkin_items": "participant_id = :id",
+    "texts_sent": "participant_id = :id",
+    "group_role_models": "participant_id = :id",
+    "enrolments": "participant_id = :id",
+    "consents": "participant_id = :id",
+    "signups": "participant_id = :id",  # a trigger keeps each sign-up's id in `erasures`
+    "participants": "id = :id",
+}
+# Tables that keep her id after erasure, and nothing else about her: who did what (the audit log, ids
+# only) and the ledger of erasures itself.
+KEPT_BY_ID = {"audit_log", "erased_participants"}
+
+
+def participant(db, participant_id):
+    return db.execute("SELECT * FROM participants WHERE id = ?", [participant_id]).fetchone()
+
+
+def is_erased(db, participant_id):
+    row = db.execute("SELECT 1 FROM erased_participants WHERE participant_id = ?", [participant_id])
+    return row.fetchone() is not None
+
+
+# ---- Withdrawal -------------------------------------------------------------------------------------------
+
+
+def record_withdrawal(db, participant_id, withdrawn_at, how, user_id, erase_after):
+    db.execute(
+        """UPDATE participants SET withdrawn_at = ?, withdrawn_how = ?, withdrawal_recorded_by = ?,
+                  erase_after = ? WHERE id = ?""",
+        [withdrawn_at, how, user_id, erase_after, participant_id],
+    )
+    db.execute(
+        "UPDATE consents SET withdrawn_at = ? WHERE participant_id = ? AND withdrawn_at IS NULL",
+        [withdrawn_at, participant_id],
+    )
+
+
+def undo_withdrawal(db, participant_id, withdrawn_at):
+    db.execute(
+        """UPDATE participants SET withdrawn_at = NULL, withdrawn_how = NULL, withdrawal_recorded_by = NULL,
+                  erase_after = NULL WHERE id = ?""",
+        [participant_id],
+    )
+    db.execute(
+        "UPDATE consents SET withdrawn_at = NULL WHERE participant_id = ? AND withdrawn_at = ?",
+        [participant_id, withdrawn_at],
+    )
+
+
+def active_groups(db, participant_id):
+    """The groups she has a place in or waits for."""
+    rows = db.execute(
+        "SELECT group_id FROM enrolments WHERE participant_id = ? AND state IN ('active', 'waitlist')",
+        [participant_id],
+    )
+    return [row["group_id"] for row in rows]
+
+
+def stop_printed_cards(db, participant_id):
+    db.execute(
+        "UPDATE cards SET replaced_at = ? WHERE participant_id = ? AND replaced_at IS NULL",
+        [clock.now_iso(), participant_id],
+    )
+
+
+def awaiting_erasure(db):
+    """Women who withdrew and are not erased yet, the soonest first."""
+    return db.execute(
+        """SELECT id, first_name, withdrawn_at, withdrawn_how, erase_after FROM participants
+            WHERE withdrawn_at IS NOT NULL ORDER BY erase_after, id"""
+    ).fetchall()
+
+
+# ---- Erasure ----------------------------------------------------------------------------------------------
+
+
+def tally_of(db, participant_id):
+    """What the programme still reports about her, with nothing that points to her."""
+    return db.execute(
+        """SELECT substr(p.registered_at, 1, 7) AS registered_month, p.channel, p.campaign_id, p.estate_id,
+                  p.subgroup, p.language, p.status, p.year_of_birth, p.registered_at,
+                  (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
+                  (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended
+             FROM participants p WHERE p.id = ?""",
+        [participant_id],
+    ).fetchone()
+
+
+def add_tally(db, tally, erased_month, age_band, reason):
+    db.execute(
+        """INSERT INTO erased_tallies (registered_month, erased_month, channel, campaign_id, estate_id, subgroup,
+                  language, age_band, status, groups_joined, sessions_attended, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            tally["registered_month"],
+            erased_month,
+            tally["channel"],
+            tally["campaign_id"],
+            tally["estate_id"],
+            tally["subgroup"],
+            tally["language"],
+            age_band,
+            tally["status"],
+            tally["groups_joined"],
+            tally["sessions_attended"],
+            reason,
+        ],
+    )
+
+
+def count_attendance_anonymously(db, participant_id):
+    """Her attendance stays in each session's total, as a number."""
+    db.execute(
+        """UPDATE sessions SET erased_attendance = erased_attendance + 1
+            WHERE id IN (SELECT session_id FROM attendance WHERE participant_id = ?)""",
+        [participant_id],
+    )
+
+
+def delete_everything_about(db, participant_id):
+    """Delete every row that names or points to her, table by table; return {table: rows deleted}."""
+    return {
+        table: db.execute(f"DELETE FROM {table} WHERE {condition}", {"id": participant_id}).rowcount
+        for table, condition in ERASED_TABLES.items()
+    }
+
+
+def add_to_ledger(db, participant_id, reason):
+    db.execute(
+        "INSERT INTO erased_participants (participant_id, erased_at, reason) VALUES (?, ?, ?)",
+        [participant_id, clock.now_iso(), reason],
+    )
+
+
+# ---- Retention --------------------------------------------------------------------------------------------
+
+
+def due_for_erasure(db, now_iso):
+    """Women whose withdrawal's grace period has passed."""
+    rows = db.execute(
+        "SELECT id FROM participants WHERE erase_after IS NOT NULL AND erase_after <= ? ORDER BY id",
+        [now_iso],
+    )
+    return [row["id"] for row in rows]
+
+
+def never_joined_since(db, registered_before):
+    """Women who signed up before a moment and never joined a group nor came to a session."""
+    rows = db.execute(
+        """SELECT p.id FROM participants p
+            WHERE p.registered_at < ? AND p.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
+              AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.participant_id = p.id)
+              AND NOT EXISTS (SELECT 1 FROM group_role_models r WHERE r.participant_id = p.id)
+            ORDER BY p.id""",
+        [registered_before],
+    )
+    return [row["id"] for row in rows]
+
+
+# ---- Her access export (GDPR art. 15) ---------------------------------------------------------------------
+
+# Everything held about her, table by table, as she would read it: names of groups and campaigns, not ids.
+EXPORTED_TABLES = {
+    "participants": """SELECT p.id, p.first_name, p.phone, p.language, e.name AS estate, p.year_of_birth,
+                              p.subgroup, p.interests, p.availability, p.childcare, p.status, p.channel,
+                              c.name AS campaign, p.registered_at, p.withdrawn_at, p.withdrawn_how, p.erase_after
+                         FROM participants p LEFT JOIN estates e ON e.id = p.estate_id
+                         LEFT JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = :id""",
+    "consents": """SELECT c.given_at, c.withdrawn_at, c.language, t.version, t.language AS text_language, t.text
+                     FROM consents c JOIN consent_texts t ON t.id = c.consent_text_id
+                    WHERE c.participant_id = :id ORDER BY c.given_at""",
+    "signups": """SELECT s.channel, m.name AS campaign, s.recorded_at, s.received_at, s.first_name, s.details,
+                         s.merged
+                    FROM signups s LEFT JOIN campaigns m ON m.id = s.campaign_id
+                   WHERE s.participant_id = :id ORDER BY s.recorded_at""",
+    "enrolments": """SELECT g.name AS group_name, n.state, n.joined_at, n.left_at
+                       FROM enrolments n JOIN groups g ON g.id = n.group_id
+                      WHERE n.participant_id = :id ORDER BY n.joined_at""",
+    "group_role_models": """SELECT g.name AS group_name FROM group_role_models r JOIN groups g ON g.id = r.group_id
+                             WHERE r.participant_id = :id""",
+    "attendance": """SELECT g.name AS group_name, s.starts_at, a.checked_in_at, a.method
+                       FROM attendance a JOIN sessions s ON s.id = a.session_id JOIN groups g ON g.id = s.group_id
+                      WHERE a.participant_id = :id ORDER BY s.starts_at""",
+    "checkin_items": """SELECT i.received_at, i.status, i.reason, s.starts_at
+                          FROM checkin_items i LEFT JOIN sessions s ON s.id = i.session_id
+                         WHERE i.participant_id = :id ORDER BY i.received_at""",
+    "texts_sent": """SELECT t.kind, t.sent_at, t.delivered, s.starts_at
+                       FROM texts_sent t LEFT JOIN sessions s ON s.id = t.session_id
+                      WHERE t.participant_id = :id ORDER BY t.sent_at""",
+    "cards": """SELECT issued_at, replaced_at, link_hash IS NOT NULL AS on_her_page FROM cards
+                 WHERE participant_id = :id ORDER BY issued_at""",
+    "personal_links": """SELECT created_at, first_used_at, revoked_at FROM personal_links
+                          WHERE participant_id = :id ORDER BY created_at""",
+    "personal_devices": """SELECT d.created_at FROM personal_devices d
+                             JOIN personal_links l ON l.token_hash = d.token_hash
+                            WHERE l.participant_id = :id ORDER BY d.created_at""",
+    "audit_log": """SELECT a.at, a.action, coalesce(u.display_name, u.username, '') AS staff
+                      FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+                     WHERE a.participant_id = :id ORDER BY a.at, a.id""",
+}
+# The ledger of erasures holds nothing about a woman who can still ask (she is not erased).
+NOT_EXPORTED = {"erased_participants"}
+
+
+def everything_about(db, participant_id):
+    """{table: [row as dict]} for every table that holds something about her."""
+    return {
+        table: [dict(row) for row in db.execute(sql, {"id": participant_id})]
+        for table, sql in EXPORTED_TABLES.items()
+    }

@@ -1,0 +1,38 @@
+"""Settings an admin may change (retention periods), with their defaults: all the SQL of settings."""
+
+import clock
+
+# key: (default, smallest, largest). Whole numbers of days, months or years, as the key says.
+DEFAULTS = {
+    "erasure_grace_days": (30, 0, 90),
+    "never_joined_months": (6, 1, 36),
+    "audit_years": (5, 1, 10),
+}
+
+
+def get(db, key):
+    """Return a setting's value (its default until an admin changed it)."""
+    default = DEFAULTS[key][0]
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return int(row["value"]) if row else default
+
+
+def get_all(db):
+    return {key: get(db, key) for key in DEFAULTS}
+
+
+def put(db, key, value, user_id=None):
+    """Change a setting, within its bounds (the form checks them first)."""
+    _default, smallest, largest = DEFAULTS[key]
+    if not smallest <= int(value) <= largest:
+        raise ValueError(f"{key} must be between {smallest} and {largest}")
+    write(db, key, str(int(value)), user_id)
+
+
+def write(db, key, value, user_id=None):
+    db.execute(
+        """INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at,
+                                           changed_by = excluded.changed_by""",
+        [key, value, clock.now_iso(), user_id],
+    )
