@@ -61,11 +61,34 @@ def visible_groups(user, group_id="g.id"):
     return "0", []
 
 
+# A woman who withdrew her consent is in no list.
+PRESENT = "(SELECT withdrawn_at FROM participants WHERE id = {participant_id}) IS NULL"
+# The women of a facilitator's groups: a place or on the waitlist in a group she leads.
+IN_HER_GROUPS = """{participant_id} IN (SELECT n.participant_id FROM enrolments n
+                     JOIN group_facilitators f ON f.group_id = n.group_id
+                    WHERE f.user_id = ? AND n.state IN ('active', 'waitlist'))"""
+OFFERED_TO_HER_GROUPS = """{participant_id} IN (SELECT o.participant_id FROM group_offers o
+                     JOIN group_facilitators f ON f.group_id = o.group_id WHERE f.user_id = ?)"""
+
+
 def findable_participants(user, participant_id="p.id"):
-    """Return (SQL condition, params): true for the women `user` may find by name (to enrol, to follow)."""
-    if user["role"] in GROUP_ROLES:
-        return "p.withdrawn_at IS NULL", []  # a woman who withdrew her consent is in no list
+    """Return (SQL condition, params): true for the women `user` may find by name (to enrol, to follow).
+    A woman who withdrew her consent is in no list. A facilitator finds only the women of her own groups
+    and the women a coordinator offered to one of them."""
+    present = PRESENT.format(participant_id=participant_id)
+    if user["role"] in CASEWORK_ROLES:
+        return present, []
+    if user["role"] == "facilitator":
+        mine = IN_HER_GROUPS.format(participant_id=participant_id)
+        offered = OFFERED_TO_HER_GROUPS.format(participant_id=participant_id)
+        return f"{present} AND ({mine} OR {offered})", [user["id"], user["id"]]
     return "0", []
+
+
+def may_search_by_phone(user):
+    """True when `user` may find a woman by digits of her phone number (a full number would otherwise tell
+    anyone whether a woman is in the programme)."""
+    return user["role"] in CASEWORK_ROLES
 
 
 def may_see_group(db, user, group_id):
@@ -86,14 +109,25 @@ def may_check_in(db, user, group_id):
 
 
 def may_enrol(db, user, group_id, participant_id):
-    """True when `user` may put this woman into this group (or on its waitlist)."""
+    """True when `user` may put this woman into this group (or on its waitlist): a coordinator any woman she
+    may find; a facilitator a woman offered to this group, or one already in a group she leads."""
     if not may_change_group(db, user, group_id):
         return False
     condition, params = findable_participants(user)
+    if user["role"] == "facilitator":
+        condition = f"""{PRESENT.format(participant_id="p.id")}
+            AND ({IN_HER_GROUPS.format(participant_id="p.id")}
+                 OR p.id IN (SELECT participant_id FROM group_offers WHERE group_id = ?))"""
+        params = [user["id"], group_id]
     row = db.execute(
         f"SELECT 1 FROM participants p WHERE p.id = ? AND {condition}", [participant_id, *params]
     ).fetchone()
     return row is not None
+
+
+def may_offer(db, user, group_id, participant_id):
+    """True when `user` may offer this woman to this group's facilitators."""
+    return user["role"] in CASEWORK_ROLES and may_see_group(db, user, group_id)
 
 
 def may_check_in_by_name(db, user, group_id, participant_id):

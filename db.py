@@ -604,3 +604,21 @@ def m008_data_protection(db):
         END;
         """,
     )
+
+
+@migrations()
+def m009_group_offers(db):
+    run_script(
+        db,
+        """
+        -- A coordinator offers a woman to a group: its facilitators may then find her by name and enrol her.
+        CREATE TABLE group_offers (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            offered_by INTEGER REFERENCES users(id),
+            offered_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, participant_id)
+        );
+        CREATE INDEX group_offers_participant ON group_offers(participant_id);
+        """,
+    )

@@ -50,7 +50,7 @@ PAGES = {
         "/{lang}/campaigns/1",
         "/{lang}/campaigns/1/posters/poster",
         "/{lang}/groups",
-        "/{lang}/groups/1?q=a",
+        "/{lang}/groups/1",
         "/{lang}/groups/1/sessions/1",
         "/{lang}/participants/1",
     ],

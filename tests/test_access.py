@@ -128,6 +128,18 @@ EXPECTED = {
     "participants.participants": ("GET", "/{lang}/participants", CASEWORK),
     "participants.participant": ("GET", "/{lang}/participants/{participant_id}", CASEWORK),
     "participants.new_link": ("POST", "/{lang}/participants/{participant_id}/link", CASEWORK),
+    # No group chosen: the record again, with the message (400).
+    "participants.offer": (
+        "POST",
+        "/{lang}/participants/{participant_id}/offers",
+        CASEWORK | {"coordinator": 400, "admin": 400},
+    ),
+    "participants.withdraw_offer": (
+        "POST",
+        "/{lang}/participants/{participant_id}/offers/{group_id}/withdraw",
+        CASEWORK | {"coordinator": 302, "admin": 302},
+    ),
+    "groups.search": ("POST", "/{lang}/groups/{group_id}/search", GROUPS),
     "participants.revoke_link": (
         "POST",
         "/{lang}/participants/{participant_id}/link/revoke",

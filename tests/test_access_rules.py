@@ -97,27 +97,51 @@ def test_who_may_be_checked_in_by_name(db, world, who, woman, expected):
 
 
 @pytest.mark.parametrize(
-    ("who", "group", "expected"),
+    ("who", "group", "woman", "offered_to", "expected"),
     [
-        ("admin", "A", True),
-        ("coordinator", "A", True),
-        ("facilitator", "A", True),
-        ("facilitator", "B", False),
-        ("outreach", "A", False),
+        ("admin", "A", "Emine", None, True),
+        ("coordinator", "A", "Emine", None, True),
+        ("facilitator", "A", "Emine", None, False),  # in no group of hers, offered to none
+        ("facilitator", "A", "Emine", "A", True),  # a coordinator offered her to this group
+        ("facilitator", "A", "Emine", "B", False),  # offered to another group
+        ("facilitator", "A", "Dilek", None, False),  # another facilitator's woman
+        ("other_facilitator", "B", "Amina", None, False),
+        ("facilitator", "B", "Emine", "B", False),  # not her group
+        ("outreach", "A", "Emine", "A", False),
     ],
 )
-def test_who_may_enrol_a_woman_in_a_group(db, world, who, group, expected):
-    assert access.may_enrol(db, world["users"][who], world[group], world["Emine"]) is expected
+def test_who_may_enrol_a_woman_in_a_group(db, world, staff, who, group, woman, offered_to, expected):
+    if offered_to:
+        groups.offer(db, world[offered_to], world[woman], staff["coordinator"])
+    assert access.may_enrol(db, world["users"][who], world[group], world[woman]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "offered", "expected"),
+    [
+        ("admin", None, {"Amina", "Bushra", "Chadia", "Dilek", "Emine"}),
+        ("coordinator", None, {"Amina", "Bushra", "Chadia", "Dilek", "Emine"}),
+        ("facilitator", None, {"Amina", "Bushra"}),  # the women of her group (Chadia left it)
+        ("facilitator", "A", {"Amina", "Bushra", "Emine"}),  # and a woman offered to it
+        ("other_facilitator", None, {"Dilek"}),
+        ("other_facilitator", "A", {"Dilek"}),
+        ("outreach", None, set()),
+    ],
+)
+def test_who_may_find_women_by_name(db, world, staff, who, offered, expected):
+    if offered:
+        groups.offer(db, world[offered], world["Emine"], staff["coordinator"])
+    condition, params = access.findable_participants(world["users"][who])
+    found = db.execute(f"SELECT first_name FROM participants p WHERE {condition}", params).fetchall()
+    assert {row[0] for row in found} == expected
 
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("admin", 5), ("coordinator", 5), ("facilitator", 5), ("other_facilitator", 5), ("outreach", 0)],
+    [("admin", True), ("coordinator", True), ("facilitator", False), ("outreach", False)],
 )
-def test_who_may_find_women_by_name(db, world, who, expected):
-    condition, params = access.findable_participants(world["users"][who])
-    found = db.execute(f"SELECT count(*) FROM participants p WHERE {condition}", params).fetchone()[0]
-    assert found == expected
+def test_who_may_search_by_phone_digits(db, world, who, expected):
+    assert access.may_search_by_phone(world["users"][who]) is expected
 
 
 @pytest.mark.parametrize(

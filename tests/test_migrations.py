@@ -21,6 +21,7 @@ APPLIED = {
     "m006_refused_checkins_kept": "e69e4c34213e56a2a2340168295553013deaee8c1b29b5961a53af6f1c139bb4",
     "m007_phrases": "dd9664ab6149d7dee96520c6fa67ab2bf9964c961114133ce7bc758dd1f5dfb7",
     "m008_data_protection": "5d4af96563cf5366379dd906f6f86b0b14f2f255a71e3005ca66ee5432ed3295",
+    "m009_group_offers": "40c53503b85ace8ff8e82d6c0431219c752e0b7271a823b27f984234f6c63485",
 }
 
 

@@ -50,6 +50,11 @@ def woman(app, db, staff, reference_data):  # noqa: F811
     record = f"/da/participants/{participant_id}"
     token = csrf_token_from(coordinator.get(record).get_data(as_text=True))  # she looks at the record
     assert coordinator.post(record + "/card", data={"csrf_token": token}).status_code in (200, 302)
+    walking = add_group(db, staff["facilitator"], name="Let motion")
+    assert (
+        coordinator.post(record + "/offers", data={"csrf_token": token, "group_id": walking}).status_code
+        == 302
+    )
     assert coordinator.post(record + "/link", data={"csrf_token": token, "send": "sms"}).status_code == 302
     text = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8")
     link = text.strip().splitlines()[-1].split('"text": "')[1].split("/c/")[1].split('"')[0].split()[0]

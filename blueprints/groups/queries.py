@@ -250,11 +250,12 @@ def add_session(db, group_id, starts, ends, place, topic):
 
 
 def members(db, group_id):
-    """Everyone who is or was in the group: active, waiting (in order), left."""
+    """The women in the group: active, then waiting (in order). A woman who left is not named here any
+    more (her record and the register keep her history)."""
     return db.execute(
         """SELECT p.id, p.first_name, p.phone, p.language, n.state, n.since, n.joined_at, n.left_at
              FROM enrolments n JOIN participants p ON p.id = n.participant_id
-            WHERE n.group_id = ? AND p.withdrawn_at IS NULL
+            WHERE n.group_id = ? AND n.state != 'left' AND p.withdrawn_at IS NULL
             ORDER BY CASE n.state WHEN 'active' THEN 0 WHEN 'waitlist' THEN 1 ELSE 2 END,
                      CASE n.state WHEN 'waitlist' THEN n.since END, p.first_name COLLATE NOCASE""",
         [group_id],
@@ -282,7 +283,43 @@ def enrol(db, group_id, participant_id):
            DO UPDATE SET state = excluded.state, since = excluded.since, left_at = NULL""",
         [group_id, participant_id, state, now, now],
     )
+    db.execute(
+        "DELETE FROM group_offers WHERE group_id = ? AND participant_id = ?", [group_id, participant_id]
+    )
     return state
+
+
+def offer(db, group_id, participant_id, user_id):
+    """Offer a woman to a group: its facilitators may find her by name and enrol her."""
+    db.execute(
+        """INSERT INTO group_offers (group_id, participant_id, offered_by, offered_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (group_id, participant_id) DO NOTHING""",
+        [group_id, participant_id, user_id, now_iso()],
+    )
+
+
+def withdraw_offer(db, group_id, participant_id):
+    db.execute(
+        "DELETE FROM group_offers WHERE group_id = ? AND participant_id = ?", [group_id, participant_id]
+    )
+
+
+def offered(db, group_id):
+    """The women offered to a group and not in it yet, the longest offered first."""
+    return db.execute(
+        """SELECT p.id, p.first_name, o.offered_at FROM group_offers o JOIN participants p ON p.id = o.participant_id
+            WHERE o.group_id = ? AND p.withdrawn_at IS NULL ORDER BY o.offered_at, p.id""",
+        [group_id],
+    ).fetchall()
+
+
+def offers_of(db, participant_id):
+    """The groups she is offered to."""
+    return db.execute(
+        """SELECT g.id, g.name, o.offered_at FROM group_offers o JOIN groups g ON g.id = o.group_id
+            WHERE o.participant_id = ? ORDER BY g.name""",
+        [participant_id],
+    ).fetchall()
 
 
 def leave(db, group_id, participant_id):

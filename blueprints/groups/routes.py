@@ -155,13 +155,35 @@ def schedule_text(group):
 @bp.route("/groups/<id:group_id>")
 @staff_required(*GROUP_ROLES)
 def group(group_id):
-    """A group: schedule, next sessions, members and the search to enrol more (htmx: the results alone)."""
+    """A group: schedule, next sessions, members, the women offered to it and the search to enrol more."""
+    return render_group(group_or_abort(group_id), "")
+
+
+@bp.route("/groups/<id:group_id>/search", methods=["POST"])
+@staff_required(*GROUP_ROLES)
+def search(group_id):
+    """Find a woman to enrol (htmx: the results alone). Posted, so that names and numbers typed never reach
+    an address bar, a browser's history or an access log."""
     row = group_or_abort(group_id)
+    text = request.form.get("q", "").strip()[:60]
+    if text:
+        with transaction(get_db()):
+            audit.record(get_db(), "participant.search", detail=f"group:{group_id}")
+    return render_group(row, text)
+
+
+def render_group(row, text):
     db = get_db()
-    text = request.args.get("q", "").strip()[:60]
+    group_id = row["id"]
     found = find_participants(db, g.user, text) if len(text) >= 2 else []
     states = queries.enrolment_states(db, group_id, [person["id"] for person in found])
-    context = {"group": row, "query": text, "found": found, "states": states}
+    context = {
+        "group": row,
+        "query": text,
+        "found": found,
+        "states": states,
+        "by_phone": access.may_search_by_phone(g.user),
+    }
     if request.headers.get("HX-Request"):
         response = make_response(render_template("groups/_search_results.html", **context))
     else:
@@ -173,6 +195,7 @@ def group(group_id):
                     db, group_id, now.isoformat(), (now + timedelta(weeks=WEEKS_SHOWN)).isoformat()
                 ),
                 members=queries.members(db, group_id),
+                offered=queries.offered(db, group_id),
                 facilitators=queries.facilitators(db, group_id),
                 role_models=queries.role_models(db, group_id),
                 schedule=schedule_text(row),

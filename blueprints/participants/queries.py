@@ -11,7 +11,7 @@ def find_participants(db, user, text, limit=10):
     (4 or more)."""
     findable, params = access.findable_participants(user)
     digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 4:
+    if len(digits) >= 4 and access.may_search_by_phone(user):
         return db.execute(
             f"SELECT {FOUND} WHERE {findable} AND p.phone LIKE ? ORDER BY p.first_name LIMIT ?",
             [*params, f"%{digits}%", limit],

@@ -11,6 +11,7 @@ from qr import qr_svg
 from sms import sender_for
 
 from ..checkin import queries as checkin
+from ..groups import queries as groups
 from ..me import links
 from . import bp, queries
 from .cards import blank_cards, new_cards
@@ -26,11 +27,12 @@ def participant_or_404(participant_id):
     return row
 
 
-@bp.route("/participants")
+@bp.route("/participants", methods=["GET", "POST"])
 @staff_required(*CASEWORK_ROLES)
 def participants():
-    """Find a woman by first name or phone; without a search, the latest registered."""
-    text = request.args.get("q", "").strip()[:60]
+    """Find a woman by first name or phone; without a search, the latest registered. The search is posted,
+    so that names and numbers typed never reach an address bar, a browser's history or an access log."""
+    text = request.form.get("q", "").strip()[:60] if request.method == "POST" else ""
     db = get_db()
     if text:  # that a search was made, never what was searched for
         with transaction(db):
@@ -43,13 +45,21 @@ def participants():
     return render_template("participants/list.html", participants=rows, query=text)
 
 
-def render_participant(row, new_link=None, status=200):
+def render_participant(row, new_link=None, status=200, offer_error=None):
     """Her record page, with a new link shown once when one was just made."""
     db = get_db()
+    her_groups = queries.groups_of(db, row["id"])
+    offers = groups.offers_of(db, row["id"])
+    taken = {group["id"] for group in her_groups if group["state"] != "left"} | {
+        group["id"] for group in offers
+    }
     return render_template(
         "participants/participant.html",
         participant=row,
-        groups=queries.groups_of(db, row["id"]),
+        groups=her_groups,
+        offers=offers,
+        offer_choices=[group for group in groups.groups_for(db, g.user) if group["id"] not in taken],
+        offer_error=offer_error,
         link=links.current_link(db, row["id"]),
         card_issued=queries.printed_card_issued(db, row["id"]),
         new_link=new_link,
@@ -105,6 +115,36 @@ def revoke_link(participant_id):
         audit.record(db, "link.revoke", participant_id)
     flash(_("Her link is stopped. Her page no longer opens on any phone."), "ok")
     return redirect(url_for("participants.participant", participant_id=participant_id))
+
+
+@bp.route("/participants/<id:participant_id>/offers", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def offer(participant_id):
+    """Offer her to a group: its facilitators may then find her by name and enrol her."""
+    row = participant_or_404(participant_id)
+    db = get_db()
+    group_id = request.form.get("group_id", type=int)
+    if group_id is None or groups.group(db, group_id) is None:
+        return render_participant(row, status=400, offer_error=_("Choose a group."))
+    if not access.may_offer(db, g.user, group_id, participant_id):
+        abort(403)
+    with transaction(db):
+        groups.offer(db, group_id, participant_id, g.user["id"])
+        audit.record(db, "group.offer", participant_id, f"group:{group_id}")
+    flash(_("She is offered to the group: its facilitators can find her and enrol her."), "ok")
+    return redirect(url_for("participants.participant", participant_id=participant_id) + "#groups")
+
+
+@bp.route("/participants/<id:participant_id>/offers/<id:group_id>/withdraw", methods=["POST"])
+@staff_required(*CASEWORK_ROLES)
+def withdraw_offer(participant_id, group_id):
+    """Take back an offer to a group."""
+    participant_or_404(participant_id)
+    db = get_db()
+    with transaction(db):
+        groups.withdraw_offer(db, group_id, participant_id)
+        audit.record(db, "group.offer_withdrawn", participant_id, f"group:{group_id}")
+    return redirect(url_for("participants.participant", participant_id=participant_id) + "#groups")
 
 
 @bp.route("/follow-up")

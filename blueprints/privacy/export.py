@@ -66,6 +66,11 @@ SECTIONS = [
     ),
     ("group_role_models", _l("Groups you lead"), [("group_name", _l("Group"))]),
     (
+        "group_offers",
+        _l("Groups suggested for you"),
+        [("group_name", _l("Group")), ("offered_at", _l("Suggested"))],
+    ),
+    (
         "attendance",
         _l("Meetings you came to"),
         [
@@ -141,6 +146,7 @@ DATES = {
     "created_at",
     "first_used_at",
     "revoked_at",
+    "offered_at",
     "at",
 }
 YES_NO = {"childcare", "delivered", "on_her_page"}

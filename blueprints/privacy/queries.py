@@ -16,6 +16,7 @@ ERASED_TABLES = {
     "checkin_items": "participant_id = :id",
     "texts_sent": "participant_id = :id",
     "group_role_models": "participant_id = :id",
+    "group_offers": "participant_id = :id",
     "enrolments": "participant_id = :id",
     "consents": "participant_id = :id",
     "signups": "participant_id = :id",  # a trigger keeps each sign-up's id in `erasures`
@@ -194,6 +195,8 @@ EXPORTED_TABLES = {
                       WHERE n.participant_id = :id ORDER BY n.joined_at""",
     "group_role_models": """SELECT g.name AS group_name FROM group_role_models r JOIN groups g ON g.id = r.group_id
                              WHERE r.participant_id = :id""",
+    "group_offers": """SELECT g.name AS group_name, o.offered_at FROM group_offers o JOIN groups g ON g.id = o.group_id
+                        WHERE o.participant_id = :id ORDER BY o.offered_at""",
     "attendance": """SELECT g.name AS group_name, s.starts_at, a.checked_in_at, a.method
                        FROM attendance a JOIN sessions s ON s.id = a.session_id JOIN groups g ON g.id = s.group_id
                       WHERE a.participant_id = :id ORDER BY s.starts_at""",
