@@ -71,13 +71,36 @@ OFFERED_TO_HER_GROUPS = """{participant_id} IN (SELECT o.participant_id FROM gro
                      JOIN group_facilitators f ON f.group_id = o.group_id WHERE f.user_id = ?)"""
 
 
+# A coordinator's women: her caseload, the new sign-ups nobody has taken yet, the women of groups she leads,
+# and every woman when the programme's coordinators work as a team (a setting, for small municipalities).
+COORDINATORS_WOMEN = (
+    """((SELECT coordinator_id FROM participants WHERE id = {participant_id}) IS NULL
+    OR (SELECT coordinator_id FROM participants WHERE id = {participant_id}) = ?
+    OR """
+    + IN_HER_GROUPS
+    + """
+    OR coalesce((SELECT value FROM settings WHERE key = 'coordinators_share'), '0') = '1')"""
+)
+
+
+def followed_participants(user, participant_id="p.id"):
+    """Return (SQL condition, params): true for the women whose record `user` may open (withdrawn ones too,
+    until they are erased)."""
+    if user["role"] == "admin":
+        return "1", []
+    if user["role"] == "coordinator":
+        return COORDINATORS_WOMEN.format(participant_id=participant_id), [user["id"], user["id"]]
+    return "0", []
+
+
 def findable_participants(user, participant_id="p.id"):
     """Return (SQL condition, params): true for the women `user` may find by name (to enrol, to follow).
-    A woman who withdrew her consent is in no list. A facilitator finds only the women of her own groups
-    and the women a coordinator offered to one of them."""
+    A woman who withdrew her consent is in no list. A coordinator finds her own women (see
+    COORDINATORS_WOMEN), a facilitator only the women of her own groups and those offered to one of them."""
     present = PRESENT.format(participant_id=participant_id)
     if user["role"] in CASEWORK_ROLES:
-        return present, []
+        followed, params = followed_participants(user, participant_id)
+        return f"{present} AND {followed}", params
     if user["role"] == "facilitator":
         mine = IN_HER_GROUPS.format(participant_id=participant_id)
         offered = OFFERED_TO_HER_GROUPS.format(participant_id=participant_id)
@@ -175,7 +198,16 @@ def may_erase(user):
 
 def may_see_participant(db, user, participant_id):
     """True when `user` may open this woman's record (her details, personal link, cards)."""
-    return user["role"] in CASEWORK_ROLES
+    condition, params = followed_participants(user)
+    row = db.execute(
+        f"SELECT 1 FROM participants p WHERE p.id = ? AND {condition}", [participant_id, *params]
+    )
+    return row.fetchone() is not None
+
+
+def may_take_on(db, user, participant_id):
+    """True when `user` may make this woman one of her caseload."""
+    return user["role"] == "coordinator" and may_see_participant(db, user, participant_id)
 
 
 def require_group(db, user, group_id, change=False):

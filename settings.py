@@ -7,6 +7,7 @@ DEFAULTS = {
     "erasure_grace_days": (30, 0, 90),
     "never_joined_months": (6, 1, 36),
     "audit_years": (5, 1, 10),
+    "coordinators_share": (0, 0, 1),  # 1: every coordinator sees every woman (a team)
 }
 
 

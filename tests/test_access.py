@@ -139,6 +139,11 @@ EXPECTED = {
         "/{lang}/participants/{participant_id}/offers/{group_id}/withdraw",
         CASEWORK | {"coordinator": 302, "admin": 302},
     ),
+    "participants.take_on": (
+        "POST",
+        "/{lang}/participants/{participant_id}/take",
+        {"anonymous": 302, "coordinator": 302, "other": 403},
+    ),
     "groups.search": ("POST", "/{lang}/groups/{group_id}/search", GROUPS),
     "participants.revoke_link": (
         "POST",

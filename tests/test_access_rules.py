@@ -152,6 +152,48 @@ def test_who_may_open_a_womans_record(db, world, who, expected):
     assert access.may_see_participant(db, world["users"][who], world["Amina"]) is expected
 
 
+@pytest.fixture
+def caseloads(db, staff, world):
+    """Lina, a second coordinator, has Dilek in her caseload; the coordinator has Amina; the others are new
+    sign-ups nobody has taken yet. The coordinator also leads group B (where Dilek is)... only when asked."""
+    lina = accounts.create_user(db, "lina", "coordinator", PASSWORD, "Lina")
+    db.execute("UPDATE participants SET coordinator_id = ? WHERE id = ?", [lina, world["Dilek"]])
+    db.execute(
+        "UPDATE participants SET coordinator_id = ? WHERE id = ?", [staff["coordinator"], world["Amina"]]
+    )
+    return {"lina": staff_queries.user_by_id(db, lina)}
+
+
+@pytest.mark.parametrize(
+    ("setup", "who", "expected"),
+    [
+        ("", "coordinator", {"Amina", "Bushra", "Chadia", "Emine"}),  # hers, and the new sign-ups
+        ("", "lina", {"Dilek", "Bushra", "Chadia", "Emine"}),
+        ("leads B", "coordinator", {"Amina", "Bushra", "Chadia", "Dilek", "Emine"}),  # a woman of her group
+        ("team", "coordinator", {"Amina", "Bushra", "Chadia", "Dilek", "Emine"}),
+        ("", "admin", {"Amina", "Bushra", "Chadia", "Dilek", "Emine"}),
+    ],
+)
+def test_a_coordinator_sees_her_women_the_new_sign_ups_and_her_groups_women_unless_a_team(
+    db, staff, world, caseloads, setup, who, expected
+):
+    import settings
+
+    if setup == "leads B":
+        db.execute(
+            "INSERT INTO group_facilitators (group_id, user_id) VALUES (?, ?)",
+            [world["B"], staff["coordinator"]],
+        )
+    if setup == "team":
+        settings.put(db, "coordinators_share", 1)
+    user = caseloads.get(who) or world["users"][who]
+    condition, params = access.findable_participants(user)
+    found = {row[0] for row in db.execute(f"SELECT first_name FROM participants p WHERE {condition}", params)}
+    assert found == expected
+    for name in ("Amina", "Dilek"):
+        assert access.may_see_participant(db, user, world[name]) is (name in expected)
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [("admin", True), ("coordinator", True), ("facilitator", True), ("outreach", False)],

@@ -700,3 +700,61 @@ def test_the_console_sender_masks_the_number_and_personal_links(capsys):
     ConsoleSender().send("+4520123401", "Din kalender: http://x/da/c/AbCdEfGhIjKlMnOpQrStUv")
     printed = capsys.readouterr().out
     assert "+4520123401" not in printed and "AbCdEfGhIjKlMnOpQrStUv" not in printed
+
+
+def sms_count(app):
+    path = Path(app.config["SMS_FILE"])
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_reminders_go_once_a_day_and_news_once_per_change_each_logged_with_who_sent_it(
+    app, login_as, db, staff
+):
+    group_id = add_group(db, staff["facilitator"], clock.today() + timedelta(days=1))
+    groups.enrol(db, group_id, add_woman(db, "Amina", "+4520123401"))
+    session = groups.group_sessions(db, group_id, "2000")[0]
+    client = login_as("facilitator")
+    url = f"/da/groups/{group_id}/sessions/{session['id']}"
+
+    def act(action, **data):
+        token = csrf_token_from(client.get(url).get_data(as_text=True))
+        return client.post(f"{url}/{action}", data={"csrf_token": token, **data})
+
+    act("remind")
+    assert sms_count(app) == 1
+    act("remind")
+    assert sms_count(app) == 1  # the same day: not again
+    page = client.get(url).get_data(as_text=True)
+    message = "%(num)d woman already had a reminder today: not sent again."
+    assert translated(app, "da", message, num=1) in page
+    with clock.fixed(clock.now() + timedelta(hours=20)):  # the next day in Copenhagen
+        from .conftest import login
+
+        login(client, "facilitator")  # her login of yesterday has expired
+        act("remind")
+    assert sms_count(app) == 2
+
+    start = datetime.fromisoformat(session["starts_at"]).astimezone(LOCAL)
+    same = {
+        "move-day": start.date().isoformat(),
+        "move-start_time": start.strftime("%H:%M"),
+        "move-end_time": (start + timedelta(hours=2)).strftime("%H:%M"),
+        "move-place": "",
+        "move-notify": "sms",
+    }
+    act("move", **same)
+    assert sms_count(app) == 1 + 1  # nothing changed: no text
+    act("move", **(same | {"move-place": "Hallen"}))
+    assert sms_count(app) == 3
+    act("cancel", **{"cancel-phrase": "leader_ill", "cancel-notify": "sms"})
+    act("cancel", **{"cancel-phrase": "leader_ill", "cancel-notify": "sms"})  # already cancelled
+    assert sms_count(app) == 4
+    senders = {row[0] for row in db.execute("SELECT sent_by FROM texts_sent")}
+    assert senders == {staff["facilitator"]}
+    assert [row[0] for row in db.execute("SELECT kind FROM texts_sent ORDER BY id")] == [
+        "reminder",
+        "reminder",
+        "moved",
+        "cancelled",
+    ]

@@ -428,3 +428,41 @@ def test_the_retention_command_lists_before_it_erases(app, db, woman):
         result = runner.invoke(args=["retention"])
         assert f"Erased 1 (withdrawn): {woman['id']}" in result.output
     assert privacy.participant(db, woman["id"]) is None
+
+
+# ---- Need to know -----------------------------------------------------------------------------------------
+
+
+def test_a_woman_taken_on_by_one_coordinator_is_hidden_from_another_unless_they_work_as_a_team(
+    app, db, staff, woman
+):
+    from blueprints.auth import accounts
+
+    from .conftest import PASSWORD
+
+    accounts.create_user(db, "lina", "coordinator", PASSWORD, "Lina")
+    coordinator = client_as(app, "coordinator")
+    record = f"/da/participants/{woman['id']}"
+    token = csrf_token_from(coordinator.get(record).get_data(as_text=True))
+    assert coordinator.post(record + "/take", data={"csrf_token": token}).status_code == 302
+    assert translated(app, "da", "Her coordinator: %(name)s", name="Coordinator") in coordinator.get(
+        record
+    ).get_data(as_text=True)
+    lina = app.test_client()
+    assert login(lina, "lina").status_code == 302
+    assert lina.get(record).status_code == 403
+    assert lina.get(record + "/withdraw").status_code == 403
+    assert NAME not in lina.get("/da/participants").get_data(as_text=True)
+    assert NAME not in lina.get("/da/follow-up").get_data(as_text=True)
+    admin = client_as(app, "admin")
+    post_form(
+        admin,
+        "/da/admin/privacy",
+        {
+            "erasure_grace_days": "30",
+            "never_joined_months": "6",
+            "audit_years": "5",
+            "coordinators_share": "y",
+        },
+    )
+    assert lina.get(record).status_code == 200

@@ -183,15 +183,17 @@ def refused_scans(db, group_id, since, until):
     return result
 
 
-def women_to_follow_up(db, days_unseen=5, now=None):
-    """Women in a group who missed their last two held sessions, or were not seen for `days_unseen` days."""
+def women_to_follow_up(db, days_unseen=5, now=None, user=None):
+    """Women in a group who missed their last two held sessions, or were not seen for `days_unseen` days
+    (among the women `user` follows, when given)."""
     now = now or clock.now()
+    followed, params = access.followed_participants(user) if user else ("1", [])
     rows = db.execute(
-        """WITH held AS (
+        f"""WITH held AS (
                SELECT n.participant_id, s.id AS session_id, s.starts_at,
                       row_number() OVER (PARTITION BY n.participant_id ORDER BY s.starts_at DESC) AS recent
                  FROM enrolments n JOIN sessions s ON s.group_id = n.group_id
-                WHERE n.state = 'active' AND s.cancelled_at IS NULL AND s.ends_at <= :now
+                WHERE n.state = 'active' AND s.cancelled_at IS NULL AND s.ends_at <= ?
                   AND s.starts_at >= n.since)
            SELECT p.id, p.first_name, p.phone,
                   (SELECT max(a.checked_in_at) FROM attendance a WHERE a.participant_id = p.id) AS last_seen,
@@ -203,9 +205,9 @@ def women_to_follow_up(db, days_unseen=5, now=None):
                           ON a.session_id = h.session_id AND a.participant_id = h.participant_id
                     WHERE h.participant_id = p.id AND h.recent <= 2) AS came_to_last_two
              FROM participants p
-            WHERE p.id IN (SELECT participant_id FROM enrolments WHERE state = 'active')
+            WHERE p.id IN (SELECT participant_id FROM enrolments WHERE state = 'active') AND {followed}
             ORDER BY p.first_name COLLATE NOCASE""",
-        {"now": now.isoformat(timespec="seconds")},
+        [now.isoformat(timespec="seconds"), *params],
     ).fetchall()
     cutoff = (now - timedelta(days=days_unseen)).isoformat(timespec="seconds")
     result = []

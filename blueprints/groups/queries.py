@@ -224,13 +224,35 @@ def reinstate_session(db, session_id):
 
 def move_session(db, session_id, starts, ends, place, topic=None):
     """Give one session another time (and place, topic): it takes place then, and the schedule leaves it
-    alone from now on."""
-    db.execute(
-        """UPDATE sessions SET starts_at = ?, ends_at = ?, place = ?, topic = coalesce(?, topic),
-                  moved_at = ?, cancelled_at = NULL, cancel_reason = '', cancel_phrase = '', sequence = sequence + 1
-            WHERE id = ?""",
-        [starts.isoformat(), ends.isoformat(), place or None, topic, now_iso(), session_id],
+    alone from now on. Return True when its time or place changed (or it was cancelled): only then has a
+    text about it something new to say."""
+    changed = (
+        db.execute(
+            """UPDATE sessions SET starts_at = ?, ends_at = ?, place = ?, topic = coalesce(?, topic),
+                      moved_at = ?, cancelled_at = NULL, cancel_reason = '', cancel_phrase = '',
+                      sequence = sequence + 1
+                WHERE id = ? AND (starts_at IS NOT ? OR ends_at IS NOT ? OR place IS NOT ?
+                                  OR cancelled_at IS NOT NULL)""",
+            [
+                starts.isoformat(),
+                ends.isoformat(),
+                place or None,
+                topic,
+                now_iso(),
+                session_id,
+                starts.isoformat(),
+                ends.isoformat(),
+                place or None,
+            ],
+        ).rowcount
+        == 1
     )
+    if not changed and topic is not None:
+        db.execute(
+            "UPDATE sessions SET topic = ?, sequence = sequence + 1 WHERE id = ? AND topic IS NOT ?",
+            [topic, session_id, topic],
+        )
+    return changed
 
 
 def describe_session(db, session_id, topic, bring, bring_phrases=()):
@@ -392,6 +414,17 @@ def record_text(db, session_id, participant_id, kind, sent_at, user_id, delivere
            VALUES (?, ?, ?, ?, ?, ?)""",
         [session_id, participant_id, kind, sent_at, user_id, delivered],
     )
+
+
+def already_texted(db, session_id, kind, since):
+    """The women who got a text of this kind about this session since a moment (delivered ones only: a
+    text that failed may be sent again)."""
+    rows = db.execute(
+        """SELECT DISTINCT participant_id FROM texts_sent
+            WHERE session_id = ? AND kind = ? AND sent_at >= ? AND delivered = 1""",
+        [session_id, kind, since],
+    )
+    return {row["participant_id"] for row in rows}
 
 
 def texts_sent(db, session_id):

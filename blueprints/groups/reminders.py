@@ -1,6 +1,6 @@
 """Short texts to the enrolled women, each in her own language: time and place, never the programme."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from babel import dates
 from flask import current_app
@@ -39,24 +39,37 @@ def text_for(kind, session, language):
         return _("Reminder: %(when)s, %(place)s.", when=when, place=session["place"])
 
 
+def news_since(kind, session):
+    """From when a text of this kind about this session says nothing new to a woman who got one: a
+    reminder once a day (in Copenhagen), a cancellation or a new time once per cancellation or move."""
+    if kind == "cancelled":
+        return session["cancelled_at"] or ""
+    if kind == "moved":
+        return session["moved_at"] or ""
+    return clock.start_of_today().astimezone(UTC).isoformat(timespec="seconds")
+
+
 def send_texts(db, session_id, kind, user_id):
-    """Text every woman enrolled in the session's group; return (sent, not_sent).
+    """Text every woman enrolled in the session's group who has not had this news yet; return (sent,
+    not_sent, skipped). Every text is recorded with the staff member who sent it.
 
     The gateway is called first, outside any transaction, so a slow gateway never holds the database;
     then one transaction records who got which text.
     """
     session = queries.session(db, session_id)
     sender = sender_for(current_app)
+    had_it = queries.already_texted(db, session_id, kind, news_since(kind, session))
+    women = [woman for woman in queries.active_members(db, session["group_id"]) if woman["id"] not in had_it]
     results = [
         (
             woman["id"],
             bool(woman["phone"]) and sender.send(woman["phone"], text_for(kind, session, woman["language"])),
         )
-        for woman in queries.active_members(db, session["group_id"])
+        for woman in women
     ]
     stamp = clock.now_iso()
     with transaction(db):
         for participant_id, delivered in results:
             queries.record_text(db, session_id, participant_id, kind, stamp, user_id, delivered)
     sent = sum(1 for _id, delivered in results if delivered)
-    return sent, len(results) - sent
+    return sent, len(results) - sent, len(had_it)

@@ -297,8 +297,21 @@ def tell_women(session_id, kind, how):
     """Send the texts if asked, and say how it went."""
     if how != "sms":
         return
-    sent, not_sent = reminders.send_texts(get_db(), session_id, kind, g.user["id"])
+    sent, not_sent, skipped = reminders.send_texts(get_db(), session_id, kind, g.user["id"])
     flash(ngettext("%(num)d text sent.", "%(num)d texts sent.", sent), "ok")
+    if skipped:
+        message = {
+            "reminder": ngettext(
+                "%(num)d woman already had a reminder today: not sent again.",
+                "%(num)d women already had a reminder today: not sent again.",
+                skipped,
+            ),
+        }.get(kind) or ngettext(
+            "%(num)d woman already had this news: not sent again.",
+            "%(num)d women already had this news: not sent again.",
+            skipped,
+        )
+        flash(message, "ok")
     if not_sent:
         flash(
             ngettext("%(num)d text could not be sent.", "%(num)d texts could not be sent.", not_sent), "error"
@@ -316,9 +329,12 @@ def move_session(group_id, session_id):
     starts, ends = session_times(form.day.parsed, form.start_time.parsed, form.end_time.parsed)
     db = get_db()
     with transaction(db):
-        queries.move_session(db, session_id, starts, ends, form.place.data, form.topic.data or None)
-    flash(_("The session is moved."), "ok")
-    tell_women(session_id, "moved", form.notify.data)
+        moved = queries.move_session(db, session_id, starts, ends, form.place.data, form.topic.data or None)
+    if moved:
+        flash(_("The session is moved."), "ok")
+        tell_women(session_id, "moved", form.notify.data)
+    else:
+        flash(_("The time and place are as they were: nothing to tell the women."), "ok")
     return redirect(url_for("groups.session", group_id=group_id, session_id=session_id))
 
 

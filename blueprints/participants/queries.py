@@ -36,10 +36,17 @@ def participant(db, participant_id):
     """Return her record, or None."""
     return db.execute(
         """SELECT p.id, p.first_name, p.phone, p.language, p.registered_at, p.status, e.name AS estate_name,
-                  p.withdrawn_at, p.withdrawn_how, p.erase_after
-             FROM participants p LEFT JOIN estates e ON e.id = p.estate_id WHERE p.id = ?""",
+                  p.withdrawn_at, p.withdrawn_how, p.erase_after, p.coordinator_id,
+                  coalesce(nullif(u.display_name, ''), u.username) AS coordinator_name
+             FROM participants p LEFT JOIN estates e ON e.id = p.estate_id
+             LEFT JOIN users u ON u.id = p.coordinator_id WHERE p.id = ?""",
         [participant_id],
     ).fetchone()
+
+
+def take_on(db, participant_id, user_id):
+    """Make her one of a coordinator's caseload."""
+    db.execute("UPDATE participants SET coordinator_id = ? WHERE id = ?", [user_id, participant_id])
 
 
 def groups_of(db, participant_id):

@@ -117,6 +117,21 @@ def revoke_link(participant_id):
     return redirect(url_for("participants.participant", participant_id=participant_id))
 
 
+@bp.route("/participants/<id:participant_id>/take", methods=["POST"])
+@staff_required("coordinator")
+def take_on(participant_id):
+    """Make her one of my women (my caseload): from then on other coordinators see her only as a team."""
+    participant_or_404(participant_id)
+    db = get_db()
+    if not access.may_take_on(db, g.user, participant_id):
+        abort(403)
+    with transaction(db):
+        queries.take_on(db, participant_id, g.user["id"])
+        audit.record(db, "participant.take_on", participant_id)
+    flash(_("She is one of your women now."), "ok")
+    return redirect(url_for("participants.participant", participant_id=participant_id))
+
+
 @bp.route("/participants/<id:participant_id>/offers", methods=["POST"])
 @staff_required(*CASEWORK_ROLES)
 def offer(participant_id):
@@ -152,7 +167,7 @@ def withdraw_offer(participant_id, group_id):
 def follow_up():
     """Women who missed their last two sessions or were not seen for 5 days, with a number to call."""
     db = get_db()
-    women = checkin.women_to_follow_up(db)
+    women = checkin.women_to_follow_up(db, user=g.user)
     with transaction(db):
         audit.record(db, "follow_up.view", detail=f"women:{len(women)}")
     return render_template("participants/follow_up.html", women=women)

@@ -69,3 +69,6 @@ class RetentionForm(FlaskForm):
         "never_joined_months", _l("Months after which a woman who never joined a group is erased")
     )
     audit_years = setting_field("audit_years", _l("Years the log of who looked at what is kept"))
+    coordinators_share = BooleanField(
+        _l("The coordinators work as a team: each sees every woman, not only her own and the new sign-ups")
+    )

@@ -5,6 +5,7 @@ import json
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+import access
 import audit
 import clock
 import settings
@@ -21,6 +22,8 @@ def participant_or_404(participant_id):
     row = queries.participant(get_db(), participant_id)
     if row is None:
         abort(404)
+    if not access.may_see_participant(get_db(), g.user, participant_id):
+        abort(403)
     return row
 
 
