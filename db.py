@@ -622,3 +622,17 @@ def m009_group_offers(db):
         CREATE INDEX group_offers_participant ON group_offers(participant_id);
         """,
     )
+
+
+@migrations()
+def m010_signups_awaiting_a_coordinator(db):
+    run_script(
+        db,
+        """
+        -- A sign-up with a phone number already registered, made by someone who may not learn who is in the
+        -- programme (an outreach worker, a poster): it waits until a coordinator says whether it is the same
+        -- woman. Until then it adds nothing to her record (no consent, no card).
+        ALTER TABLE signups ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX signups_awaiting ON signups(awaiting) WHERE awaiting = 1;
+        """,
+    )

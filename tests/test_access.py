@@ -139,6 +139,17 @@ EXPECTED = {
         "/{lang}/participants/{participant_id}/offers/{group_id}/withdraw",
         CASEWORK | {"coordinator": 302, "admin": 302},
     ),
+    # No such sign-up waiting: 404 for those who may answer, 403 before that for the others.
+    "outreach.join_signup": (
+        "POST",
+        "/{lang}/signups/no-such-signup/same-woman",
+        CASEWORK | {"coordinator": 404, "admin": 404},
+    ),
+    "outreach.separate_signup": (
+        "POST",
+        "/{lang}/signups/no-such-signup/another-woman",
+        CASEWORK | {"coordinator": 404, "admin": 404},
+    ),
     "participants.take_on": (
         "POST",
         "/{lang}/participants/{participant_id}/take",

@@ -245,3 +245,49 @@ def test_a_poster_code_typed_in_capitals_or_with_its_hyphens_opens_the_form(clie
         response = client.get(f"/da/j/{typed}")
         assert (response.status_code, response.location) == (301, f"/da/j/{code}"), typed
     assert client.get(f"/da/j/{code}").status_code == 200
+
+
+def test_self_sign_ups_of_a_campaign_are_limited_per_hour_and_coordinators_are_told(
+    app, client, db, campaign_id, login_as
+):
+    from blueprints.outreach.routes import SELF_SIGNUPS_PER_CAMPAIGN_HOUR
+
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    statuses = []
+    for number in range(SELF_SIGNUPS_PER_CAMPAIGN_HOUR + 2):
+        # From many addresses, as a script behind many connections would send them.
+        environ = {"REMOTE_ADDR": f"10.0.{number // 200}.{number % 200}"}
+        token = self_signup_form(client.get(f"/da/j/{code}").get_data(as_text=True))
+        response = client.post(
+            f"/da/j/{code}", data={"token": token, "first_name": "X"}, environ_base=environ
+        )
+        statuses.append(response.status_code)
+    assert statuses[:SELF_SIGNUPS_PER_CAMPAIGN_HOUR] == [400] * SELF_SIGNUPS_PER_CAMPAIGN_HOUR
+    assert statuses[SELF_SIGNUPS_PER_CAMPAIGN_HOUR:] == [429, 429]
+    assert translated(
+        app, "da", "Many sign-ups are arriving right now. Try again in an hour, or ask a staff member."
+    ) in response.get_data(as_text=True)
+    notices = db.execute("SELECT count(*) FROM audit_log WHERE action = 'self_signup.paused'").fetchone()[0]
+    assert notices == 1  # told once, not once per refused sign-up
+    page = login_as("coordinator").get("/da/campaigns").get_data(as_text=True)
+    assert "Forår i Vejleåparken" in page.split('id="awaiting"')[0]  # the notice, above the lists
+
+
+def test_a_poster_sign_up_with_a_known_number_adds_nothing_to_her_record_until_a_coordinator_says(
+    app, client, db, campaign_id
+):
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'da'").fetchone()[0]
+    estate = str(db.execute("SELECT id FROM estates").fetchone()[0])
+    for name in ("Amina", "Amina igen"):
+        token = self_signup_form(client.get(f"/da/j/{code}").get_data(as_text=True))
+        form = {
+            "token": token,
+            "first_name": name,
+            "phone": "20 12 34 99",
+            "estate_id": estate,
+            "consent_text_id": str(consent_id),
+        }
+        assert client.post(f"/da/j/{code}", data=form).status_code == 302
+    assert count(db, "participants") == 1 and count(db, "consents") == 1
+    assert db.execute("SELECT awaiting FROM signups ORDER BY rowid").fetchall()[1][0] == 1

@@ -22,6 +22,7 @@ APPLIED = {
     "m007_phrases": "dd9664ab6149d7dee96520c6fa67ab2bf9964c961114133ce7bc758dd1f5dfb7",
     "m008_data_protection": "5d4af96563cf5366379dd906f6f86b0b14f2f255a71e3005ca66ee5432ed3295",
     "m009_group_offers": "40c53503b85ace8ff8e82d6c0431219c752e0b7271a823b27f984234f6c63485",
+    "m010_signups_awaiting_a_coordinator": "23b7ff43592fde9c0dbac42c0ce40c476625e5c1b9708437d7f403ab47bc58c2",
 }
 
 

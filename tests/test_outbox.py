@@ -185,10 +185,12 @@ def test_two_workers_registering_the_same_woman_make_one_participant(db, phone_o
         and b["participant_id"] == db.execute("SELECT id FROM participants").fetchone()[0]
     )
     assert count(db, "participants") == 1
+    # The outreach worker's second sign-up of a known number waits for a coordinator: no consent yet.
     assert [
-        row["merged"] for row in db.execute("SELECT merged FROM signups ORDER BY received_at, rowid")
-    ] == [0, 1, 1]
-    assert count(db, "consents") == 3
+        (row["merged"], row["awaiting"])
+        for row in db.execute("SELECT merged, awaiting FROM signups ORDER BY received_at, rowid")
+    ] == [(0, 0), (1, 0), (0, 1)]
+    assert count(db, "consents") == 2
 
 
 def test_an_expired_login_stores_nothing_and_the_phone_can_send_again(app, db, phone_of):
@@ -401,7 +403,7 @@ def test_a_lone_surrogate_is_refused_without_stopping_the_others(db, phone_of):
 
 
 def test_a_merged_sign_up_keeps_what_it_said(db, phone_of):
-    phone = phone_of()
+    phone = phone_of("coordinator")
     phone.send([signup_item(db, 3, first_name="Amina")])
     phone.send([signup_item(db, 3, first_name="Fatma", language="tr")])
     row = db.execute("SELECT first_name, details FROM signups WHERE merged = 1").fetchone()
@@ -442,3 +444,27 @@ def test_a_blank_card_handed_out_at_the_door_becomes_hers_by_its_printed_code(ap
     ).fetchone()
     assert stored["code_hash"] == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
     assert CARD_CODE.match(code.replace("-", ""))  # the scanner sends what the QR code holds: accepted
+
+
+def test_a_known_number_from_an_outreach_worker_waits_for_a_coordinator_to_say_who_she_is(app, db, phone_of):
+    phone_of("outreach").send([signup_item(db, 8, first_name="Amina")])
+    outreach = phone_of("outreach")
+    outreach.send([signup_item(db, 8, first_name="Amina K", card_code=None)])
+    outreach.send([signup_item(db, 8, first_name="Hodan", language="tr")])  # her sister, same phone
+    assert count(db, "consents") == 1 and count(db, "participants") == 1
+    coordinator = phone_of("coordinator").client
+    page = coordinator.get("/da/campaigns").get_data(as_text=True)
+    assert "Amina K" in page and "Hodan" in page
+    waiting = [row["id"] for row in db.execute("SELECT id FROM signups WHERE awaiting = 1 ORDER BY rowid")]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    same = coordinator.post(f"/da/signups/{waiting[0]}/same-woman", data={"csrf_token": token})
+    assert same.status_code == 302
+    other = coordinator.post(f"/da/signups/{waiting[1]}/another-woman", data={"csrf_token": token})
+    assert other.status_code == 302
+    women = {
+        row["first_name"]: row["phone"] for row in db.execute("SELECT first_name, phone FROM participants")
+    }
+    assert women == {"Amina": phone(8), "Hodan": None}  # the number stays the first woman's
+    assert count(db, "consents") == 3 and count(db, "signups WHERE awaiting = 1") == 0
+    again = coordinator.post(f"/da/signups/{waiting[1]}/same-woman", data={"csrf_token": token})
+    assert again.status_code == 404  # answered already

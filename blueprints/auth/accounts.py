@@ -119,14 +119,16 @@ def window_start():
     return (clock.now() - FAILURE_WINDOW).isoformat(timespec="seconds")
 
 
-def allow_attempt(db, secret, kind, source, limit):
-    """Count one attempt of a kind from a source (an address); False once the window's limit is reached.
+def allow_attempt(db, secret, kind, source, limit, window=None):
+    """Count one attempt of a kind from a source (an address); False once the window's limit is reached
+    (the window: the login window of 15 minutes unless given).
 
     Uses the login_failures table: it counts attempts that must be limited, not only failed logins.
     """
     key = _attempt_key(secret, kind, source)
+    since = (clock.now() - window).isoformat(timespec="seconds") if window else window_start()
     with transaction(db):
-        if queries.attempts_since(db, key, window_start()) >= limit:
+        if queries.attempts_since(db, key, since) >= limit:
             return False
         queries.add_attempt(db, key)
     return True

@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+import access
 import audit
 import clock
 from tokens import new_short_code, typed_short_code
@@ -79,38 +80,32 @@ def card_owner(db, code_hash):
     return row["participant_id"] if row else None
 
 
-def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
-    """Store a checked sign-up inside the caller's transaction; return (participant_id, merged).
-
-    The same phone number means the same woman: a second sign-up joins the first participant.
-    """
+def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id, may_join=True):
+    """Store a checked sign-up inside the caller's transaction; return (participant_id, how): "new",
+    "merged" (joined to the woman with this phone number) or "awaiting" (the number is known, and the
+    sign-up waits for a coordinator to say whether it is the same woman: `may_join` is False)."""
     now = clock.now_iso()
     existing = participant_by_phone(db, clean["phone"])
-    if existing:
-        participant_id, merged = existing["id"], True
+    if existing and not may_join:
+        participant_id, how = existing["id"], "awaiting"
+    elif existing:
+        participant_id, how = existing["id"], "merged"
     else:
-        participant_id, merged = insert_participant(db, signup_id, clean, now, user_id), False
+        participant_id, how = insert_participant(db, signup_id, clean, now, user_id), "new"
+    if how != "awaiting":
+        add_consent_and_card(db, participant_id, clean, recorded_at, user_id)
+    # An awaiting sign-up keeps its card's hash, to give it to whoever the coordinator says she is.
+    details = {key: value for key, value in clean.items() if key != "card_hash" or how == "awaiting"}
     db.execute(
-        "INSERT INTO consents (participant_id, consent_text_id, language, given_at, recorded_by)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [participant_id, clean["consent_text_id"], clean["consent_language"], recorded_at, user_id],
-    )
-    if clean["card_hash"]:
-        db.execute(
-            "INSERT INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (code_hash) DO NOTHING",
-            [clean["card_hash"], participant_id, now],
-        )
-    details = {key: value for key, value in clean.items() if key != "card_hash"}
-    db.execute(
-        "INSERT INTO signups (id, content_hash, participant_id, merged, channel, campaign_id, estate_id,"
+        "INSERT INTO signups (id, content_hash, participant_id, merged, awaiting, channel, campaign_id, estate_id,"
         " recorded_at, received_at, recorded_by, first_name, details)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             signup_id,
             content_hash,
             participant_id,
-            int(merged),
+            int(how == "merged"),
+            int(how == "awaiting"),
             clean["channel"],
             clean["campaign_id"],
             clean["estate_id"],
@@ -121,7 +116,81 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id):
             json.dumps(details, ensure_ascii=False),
         ],
     )
-    return participant_id, merged
+    return participant_id, how
+
+
+def add_consent_and_card(db, participant_id, clean, given_at, user_id):
+    """Her consent (the text's version and language) and the card given at sign-up, on her record."""
+    db.execute(
+        "INSERT INTO consents (participant_id, consent_text_id, language, given_at, recorded_by)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [participant_id, clean["consent_text_id"], clean["consent_language"], given_at, user_id],
+    )
+    if clean.get("card_hash"):
+        db.execute(
+            "INSERT INTO cards (code_hash, participant_id, issued_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (code_hash) DO NOTHING",
+            [clean["card_hash"], participant_id, clock.now_iso()],
+        )
+
+
+def awaiting_signups(db, user):
+    """Sign-ups with a known number, waiting for a coordinator: what each said, and the woman registered with
+    that number (among the women `user` follows)."""
+    followed, params = access.followed_participants(user)
+    return db.execute(
+        f"""SELECT s.id, s.recorded_at, s.channel, s.first_name AS given_name, s.details, p.first_name,
+                  p.id AS participant_id, u.username AS recorded_by
+             FROM signups s JOIN participants p ON p.id = s.participant_id
+             LEFT JOIN users u ON u.id = s.recorded_by
+            WHERE s.awaiting = 1 AND p.withdrawn_at IS NULL AND {followed}
+            ORDER BY s.recorded_at""",
+        params,
+    ).fetchall()
+
+
+def tell_coordinators_signups_paused(db, campaign_id):
+    """Note (once an hour) that a campaign's self sign-ups hit their limit: the campaigns page says so."""
+    an_hour_ago = (clock.now() - timedelta(hours=1)).isoformat(timespec="seconds")
+    told = db.execute(
+        "SELECT 1 FROM audit_log WHERE action = 'self_signup.paused' AND record = ? AND at >= ?",
+        [f"campaign:{campaign_id}", an_hour_ago],
+    ).fetchone()
+    if not told:
+        audit.record(db, "self_signup.paused", detail=f"campaign:{campaign_id}", user_id=None)
+
+
+def capped_campaigns(db, days=1):
+    """Campaigns whose self sign-ups were paused in the last day, with when."""
+    since = (clock.now() - timedelta(days=days)).isoformat(timespec="seconds")
+    return db.execute(
+        """SELECT c.id, c.name, max(a.at) AS at FROM audit_log a JOIN campaigns c ON a.record = 'campaign:' || c.id
+            WHERE a.action = 'self_signup.paused' AND a.at >= ? GROUP BY c.id ORDER BY c.name""",
+        [since],
+    ).fetchall()
+
+
+def awaiting_signup(db, signup_id):
+    return db.execute("SELECT * FROM signups WHERE id = ? AND awaiting = 1", [signup_id]).fetchone()
+
+
+def join_awaiting(db, signup):
+    """The same woman: the sign-up joins her record, with its consent and card."""
+    clean = json.loads(signup["details"])
+    add_consent_and_card(db, signup["participant_id"], clean, signup["recorded_at"], signup["recorded_by"])
+    db.execute("UPDATE signups SET awaiting = 0, merged = 1 WHERE id = ?", [signup["id"]])
+
+
+def separate_awaiting(db, signup):
+    """Another woman sharing the phone: she is registered on her own, without the number (it is the other
+    woman's); return her id."""
+    clean = json.loads(signup["details"]) | {"phone": None}
+    participant_id = insert_participant(db, signup["id"], clean, clock.now_iso(), signup["recorded_by"])
+    add_consent_and_card(db, participant_id, clean, signup["recorded_at"], signup["recorded_by"])
+    db.execute(
+        "UPDATE signups SET awaiting = 0, participant_id = ? WHERE id = ?", [participant_id, signup["id"]]
+    )
+    return participant_id
 
 
 def insert_participant(db, signup_id, clean, now, user_id):

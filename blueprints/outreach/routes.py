@@ -1,5 +1,6 @@
 import json
 import uuid
+from datetime import timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -10,6 +11,7 @@ from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 import access
+import audit
 import clock
 from access import staff_required
 from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
@@ -163,8 +165,50 @@ def campaigns():
         return redirect(url_for("outreach.campaign", campaign_id=campaign_id))
     status = 400 if form.is_submitted() else 200
     db = get_db()
-    context = {"form": form, "campaigns": queries.all_campaigns(db), "merged": queries.merged_signups(db)}
+    context = {
+        "form": form,
+        "campaigns": queries.all_campaigns(db),
+        "merged": queries.merged_signups(db),
+        "awaiting": queries.awaiting_signups(db, g.user),
+        "capped": queries.capped_campaigns(db),
+        "self_signups_per_hour": SELF_SIGNUPS_PER_CAMPAIGN_HOUR,
+    }
     return render_template("outreach/campaigns.html", **context), status
+
+
+def awaiting_or_404(signup_id):
+    """A sign-up waiting for a coordinator, about a woman this coordinator follows."""
+    db = get_db()
+    signup = queries.awaiting_signup(db, signup_id) or abort(404)
+    if not access.may_see_participant(db, g.user, signup["participant_id"]):
+        abort(403)
+    return signup
+
+
+@bp.route("/signups/<signup_id>/same-woman", methods=["POST"])
+@staff_required("coordinator", "admin")
+def join_signup(signup_id):
+    """The coordinator called: it is the woman already registered. The sign-up joins her record."""
+    signup = awaiting_or_404(signup_id)
+    db = get_db()
+    with transaction(db):
+        queries.join_awaiting(db, signup)
+        audit.record(db, "signup.join", signup["participant_id"])
+    flash(_("The sign-up is added to her record."), "success")
+    return redirect(url_for("outreach.campaigns") + "#awaiting")
+
+
+@bp.route("/signups/<signup_id>/another-woman", methods=["POST"])
+@staff_required("coordinator", "admin")
+def separate_signup(signup_id):
+    """Another woman who shares the phone: registered on her own, without the number."""
+    signup = awaiting_or_404(signup_id)
+    db = get_db()
+    with transaction(db):
+        participant_id = queries.separate_awaiting(db, signup)
+        audit.record(db, "signup.separate", participant_id)
+    flash(_("She is registered on her own, without the phone number (it is the other woman's)."), "success")
+    return redirect(url_for("participants.participant", participant_id=participant_id))
 
 
 @bp.route("/campaigns/<id:campaign_id>")
@@ -223,6 +267,9 @@ def poster(campaign_id, channel):
 
 SELF_SIGNUP_SALT = "self-signup"
 SELF_SIGNUPS_PER_ADDRESS = 20  # in 15 minutes: a family or a community room, not a script
+SELF_SIGNUPS_PER_CAMPAIGN_HOUR = (
+    30  # from every address together: more is a script, and coordinators are told
+)
 SELF_SIGNUP_HOURS = 6
 
 
@@ -273,6 +320,20 @@ def self_signup(code):
     address = request.remote_addr or "unknown"
     if not allow_attempt(db, current_app.secret_key, "self_signup", address, SELF_SIGNUPS_PER_ADDRESS):
         errors = {"form": _("Too many sign-ups from this connection. Try again in a quarter of an hour.")}
+        return render_self_signup(db, found, consent, data, errors, 429)
+    if not allow_attempt(
+        db,
+        current_app.secret_key,
+        "self_signup_campaign",
+        str(found["campaign_id"]),
+        SELF_SIGNUPS_PER_CAMPAIGN_HOUR,
+        window=timedelta(hours=1),
+    ):
+        with transaction(db):
+            queries.tell_coordinators_signups_paused(db, found["campaign_id"])
+        errors = {
+            "form": _("Many sign-ups are arriving right now. Try again in an hour, or ask a staff member.")
+        }
         return render_self_signup(db, found, consent, data, errors, 429)
     _answer, errors = store_form(data, token["id"], token["at"], None)
     if errors:

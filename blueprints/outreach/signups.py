@@ -3,9 +3,11 @@
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+import access
 from i18n import DEFAULT_LANGUAGE, LANGUAGES
 from outbox import content_hash, handles, normalised_time, result
 
+from ..auth import queries as staff_queries
 from . import queries
 from .validation import clean_signup
 
@@ -29,17 +31,20 @@ def store_signup_item(db, item, user_id):
         if card_taken(db, clean):
             errors = {"card_code": _("This card belongs to someone else. Give her another card.")}
             return result(item_id, "invalid", "card_taken", errors)
-    participant_id, merged = queries.store_signup(
-        db, item_id, digest, clean, normalised_time(item["recorded_at"]), user_id
+    # Only someone who may learn who is in the programme joins a known number to a woman's record.
+    may_join = user_id is not None and access.may_learn_who_signed_up(staff_queries.user_by_id(db, user_id))
+    participant_id, how = queries.store_signup(
+        db, item_id, digest, clean, normalised_time(item["recorded_at"]), user_id, may_join
     )
-    return result(item_id, "ok", "merged" if merged else "", participant_id=participant_id)
+    reason = {"merged": "merged", "awaiting": "awaiting_coordinator"}.get(how, "")
+    return result(item_id, "ok", reason, participant_id=participant_id)
 
 
 def discreet(answer):
     """The answer as a staff member who may not learn who is in the programme gets it: without her id, and
     without saying that the number was known."""
     answer = {key: value for key, value in answer.items() if key != "participant_id"}
-    if answer["reason"] == "merged":
+    if answer["reason"] in ("merged", "awaiting_coordinator"):
         answer["reason"] = ""
     return answer
 

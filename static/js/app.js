@@ -49,15 +49,12 @@
     // No service worker (private mode, old phone): the app still works online.
   });
 
-  // Her own page, kept on the phone for use offline. On her first visit (no service worker in control
-  // yet) only the page she sees; its other languages from her second visit on, so that a first visit
-  // downloads little more than what she looks at.
+  // Her own page, kept on the phone for use offline (in each language: the service worker keeps the
+  // others from her second visit on, so that a first visit downloads little more than what she sees).
   var keep = document.querySelector("[data-keep-offline]");
-  if (keep && navigator.serviceWorker.controller) {
-    navigator.serviceWorker.controller.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
-  } else if (keep) {
+  if (keep) {
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ keep: [location.pathname] });
+      if (registration.active) registration.active.postMessage({ keep: JSON.parse(keep.dataset.keepOffline) });
     });
   }
 

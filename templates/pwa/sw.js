@@ -20,8 +20,8 @@ async function keepShell() {
   const open = new Set(windows.map((client) => (new URL(client.url).pathname.match(LANGUAGE_IN_PATH) || [])[1]));
   const offline = OFFLINE_PAGES.filter((path) => open.has(path.split("/")[1]));
   // Without cookies: the offline pages are the same for everyone and carry no one's session.
-  const requests = SHELL.concat(offline.length ? offline : OFFLINE_PAGES.slice(0, 1))
-    .map((url) => new Request(url, { credentials: "omit" }));
+  // None open in a language yet (a page on its way): the first page kept brings its own (keepOfflinePageFor).
+  const requests = SHELL.concat(offline).map((url) => new Request(url, { credentials: "omit" }));
   const cache = await caches.open(SHELL_CACHE);
   await cache.addAll(requests);
 }
@@ -99,9 +99,14 @@ async function renewKit() {
 // A page's other languages, kept this recently, are not fetched again on every visit (her phone's data).
 const KEEP_FRESH_MS = 6 * 3600 * 1000;
 const KEPT_AT = "X-Kept-At";
+const FIRST_VISIT = "X-First-Visit"; // on a page kept for the first time as it came: her first visit
 
 async function keepPages(paths, shown) {
+  if (shown) await keepOfflinePageFor(shown);
   const cache = await caches.open(PAGE_CACHE);
+  const shownCopy = shown ? await cache.match(shown) : null;
+  // Her first visit (the page she sees not kept before it): only that page; the others from her next visit.
+  if (shown && (!shownCopy || shownCopy.headers.get(FIRST_VISIT) === "1")) paths = paths.filter((path) => path === shown);
   await Promise.all(paths.filter((path) => LANGUAGE_IN_PATH.test(path)).map(async (path) => {
     const kept = await cache.match(path);
     // The page she is looking at was kept as it came through here: not fetched again.
@@ -153,11 +158,31 @@ async function pageFromNetwork(request, url) {
   }
   if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
     const cache = await caches.open(PAGE_CACHE);
-    await cache.put(url.pathname, response.clone());
+    if (await cache.match(url.pathname)) {
+      await cache.put(url.pathname, response.clone());
+    } else {
+      const headers = new Headers(response.headers);
+      headers.set(FIRST_VISIT, "1");
+      await cache.put(url.pathname, new Response(await response.clone().blob(), { status: response.status, headers }));
+    }
   } else if (response.status === 410) {
     await forgetInEveryLanguage(url.pathname); // her link was stopped: no copy stays, in any language
   }
   return response;
+}
+
+// "No connection" in the language of a page kept: the install may not have known her language (it ran
+// while the page that registered the worker was still on its way).
+async function keepOfflinePageFor(path) {
+  const match = path.match(LANGUAGE_IN_PATH);
+  const offline = "/" + (match ? match[1] : "da") + "/offline";
+  if (await caches.match(offline)) return;
+  try {
+    const shell = await caches.open(SHELL_CACHE);
+    await shell.add(new Request(offline, { credentials: "omit" }));
+  } catch (error) {
+    // Offline now: another kept language answers meanwhile.
+  }
 }
 
 async function offlinePage(url) {
