@@ -1,5 +1,7 @@
 """Settings an admin may change (retention periods), with their defaults: all the SQL of settings."""
 
+from datetime import date
+
 import clock
 
 # key: (default, smallest, largest). Whole numbers of days, months or years, as the key says.
@@ -8,7 +10,10 @@ DEFAULTS = {
     "never_joined_months": (6, 1, 36),
     "audit_years": (5, 1, 10),
     "coordinators_share": (0, 0, 1),  # 1: every coordinator sees every woman (a team)
+    "left_after_end_months": (12, 1, 120),
 }
+# Days, kept as year-month-day (empty: not set).
+DATES = ("programme_ends_on",)
 
 
 def get(db, key):
@@ -19,7 +24,19 @@ def get(db, key):
 
 
 def get_all(db):
-    return {key: get(db, key) for key in DEFAULTS}
+    """Every setting, for the settings form: numbers, and days as year-month-day ("" when not set)."""
+    days = {key: (day.isoformat() if (day := get_date(db, key)) else "") for key in DATES}
+    return {key: get(db, key) for key in DEFAULTS} | days
+
+
+def get_date(db, key):
+    """A day setting, or None when not set."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return date.fromisoformat(row["value"]) if row and row["value"] else None
+
+
+def put_date(db, key, day, user_id=None):
+    write(db, key, day.isoformat() if day else "", user_id)
 
 
 def put(db, key, value, user_id=None):

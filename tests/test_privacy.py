@@ -37,6 +37,7 @@ def woman(app, db, staff, reference_data):  # noqa: F811
     first = outreach.send([signup_item(db, first_name=NAME, phone=PHONE)]).get_json()["results"][0]
     participant_id = db.execute("SELECT id FROM participants WHERE phone = ?", [PHONE]).fetchone()[0]
     Phone(client_as(app, "coordinator")).send([signup_item(db, first_name=NAME + " B", phone=PHONE)])
+    self_signup(app, db, staff, NAME + " C")  # from a poster, with her number: waits for a coordinator
     group_id = add_group(
         db, staff["facilitator"], clock.today(), clock.today() + timedelta(days=14), weekdays=tuple(range(7))
     )
@@ -78,6 +79,39 @@ def woman(app, db, staff, reference_data):  # noqa: F811
         "signup_id": first["id"],
         "phone": phone,
     }
+
+
+def self_signup(app, db, staff, first_name):
+    """A woman signs up from a campaign's poster with her own phone."""
+    import re
+
+    from blueprints.outreach import queries as outreach
+    from choices import CHANNELS
+
+    estate_id = db.execute("SELECT id FROM estates").fetchone()[0]
+    today = clock.today()
+    campaign_id = outreach.create_campaign(
+        db,
+        "Vinter",
+        str(today - timedelta(days=3)),
+        str(today + timedelta(days=30)),
+        [estate_id],
+        ["ar"],
+        staff["coordinator"],
+        CHANNELS,
+    )
+    code = outreach.poster_codes(db, campaign_id)["poster"]
+    her_phone = app.test_client()
+    token = re.search(r'name="token" value="([^"]+)"', her_phone.get(f"/ar/j/{code}").get_data(as_text=True))
+    consent_id = db.execute("SELECT id FROM consent_texts WHERE language = 'ar'").fetchone()[0]
+    form = {
+        "token": token.group(1),
+        "first_name": first_name,
+        "phone": PHONE,
+        "estate_id": str(estate_id),
+        "consent_text_id": str(consent_id),
+    }
+    assert her_phone.post(f"/ar/j/{code}", data=form).status_code == 302
 
 
 def rows_about(db, participant_id):
@@ -337,7 +371,12 @@ def test_retention_settings_are_checked_and_saved(app, db, staff):
     response = post_form(
         admin,
         "/da/admin/privacy",
-        {"erasure_grace_days": "400", "never_joined_months": "6", "audit_years": "5"},
+        {
+            "erasure_grace_days": "400",
+            "never_joined_months": "6",
+            "audit_years": "5",
+            "left_after_end_months": "12",
+        },
     )
     assert response.status_code == 400
     assert translated(app, "da", "Between %(min)s and %(max)s.", min=0, max=90) in response.get_data(
@@ -346,7 +385,12 @@ def test_retention_settings_are_checked_and_saved(app, db, staff):
     response = post_form(
         admin,
         "/da/admin/privacy",
-        {"erasure_grace_days": "0", "never_joined_months": "12", "audit_years": "5"},
+        {
+            "erasure_grace_days": "0",
+            "never_joined_months": "12",
+            "audit_years": "5",
+            "left_after_end_months": "12",
+        },
     )
     assert response.status_code == 302
     from settings import get
@@ -376,7 +420,7 @@ def test_her_export_holds_everything_and_who_looked(app, db, woman):
     assert set(held) == set(privacy.EXPORTED_TABLES)
     assert held["participants"][0]["first_name"] == NAME and held["participants"][0]["phone"] == PHONE
     assert held["consents"][0]["text"] == "consent in ar" and held["consents"][0]["version"] == 1
-    assert len(held["signups"]) == 2 and len(held["attendance"]) == 1 and held["texts_sent"]
+    assert len(held["signups"]) == 3 and len(held["attendance"]) == 1 and held["texts_sent"]
     assert held["cards"] and held["personal_links"] and held["personal_devices"]
     assert "participant.view" in {row["action"] for row in held["audit_log"]}
     assert (
@@ -462,7 +506,46 @@ def test_a_woman_taken_on_by_one_coordinator_is_hidden_from_another_unless_they_
             "erasure_grace_days": "30",
             "never_joined_months": "6",
             "audit_years": "5",
+            "left_after_end_months": "12",
             "coordinators_share": "y",
         },
     )
     assert lina.get(record).status_code == 200
+
+
+def test_women_who_left_are_erased_the_set_time_after_the_programme_ends(app, db, staff, woman):
+    import settings
+
+    groups.leave(db, woman["group_id"], woman["id"])
+    assert erasure.due(db)["left"] == []  # no end day set
+    admin = client_as(app, "admin")
+    form = {
+        "erasure_grace_days": "30",
+        "never_joined_months": "6",
+        "audit_years": "5",
+        "programme_ends_on": "2026-13-40",
+        "left_after_end_months": "12",
+    }
+    response = post_form(admin, "/da/admin/privacy", form)
+    assert response.status_code == 400 and "2026-13-40" in response.get_data(as_text=True)
+    # The clock says 13 January 2027: a programme that ended on 31 December 2025, twelve months on.
+    assert (
+        post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": "2026-01-31"}).status_code == 302
+    )
+    assert settings.get_date(db, "programme_ends_on").isoformat() == "2026-01-31"
+    assert erasure.due(db)["left"] == []  # 31 January 2027 is not here yet
+    post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": "2025-12-31"})
+    assert erasure.due(db)["left"] == [woman["id"]]
+    post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": ""})  # not set again
+    assert settings.get_date(db, "programme_ends_on") is None
+
+
+def test_an_administrator_reads_the_log_of_one_staff_member_or_one_woman_and_downloads_it(
+    app, db, staff, woman
+):
+    admin = client_as(app, "admin")
+    page = admin.get(f"/da/admin/privacy?user={staff['coordinator']}").get_data(as_text=True)
+    assert "participant.view" in page and f'<option value="{staff["coordinator"]}" selected>' in page
+    assert "group.enrol" not in page  # enrolled in the fixture without a staff member
+    csv_text = admin.get(f"/da/admin/privacy/audit.csv?participant={woman['id']}").get_data(as_text=True)
+    assert csv_text.startswith("\ufeff") and "participant.view" in csv_text and NAME not in csv_text

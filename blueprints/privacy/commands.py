@@ -2,18 +2,14 @@
 
 Each writes to the audit log as the command line (no staff member)."""
 
-import json
-
 import click
-from flask import current_app, render_template
+from flask import current_app
 
 import audit
-import clock
 import db as database
 from db import transaction
 
-from . import bp, erasure, queries
-from .export import SECTIONS, readable
+from . import bp, erasure, export, queries
 
 
 def open_database():
@@ -58,21 +54,12 @@ def export_command(participant_id, kind, lang):
         )
         held = queries.everything_about(db, participant_id)
     if kind == "json":
-        document = {"exported_at": clock.now_iso(), "participant_id": participant_id, "held": held}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(export.document(participant_id, held))
         return
     language = lang or row["language"]
     with current_app.test_request_context(f"/{language}/participants/{participant_id}/export"):
         current_app.preprocess_request()
-        click.echo(
-            render_template(
-                "privacy/export.html",
-                held=held,
-                sections=SECTIONS,
-                readable=readable,
-                exported_at=clock.now(),
-            )
-        )
+        click.echo(export.page(held))
 
 
 @bp.cli.command("retention")

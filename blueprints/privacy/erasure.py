@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 import audit
 import clock
 import settings
@@ -96,9 +98,13 @@ def due(db):
     registered_before = (clock.now() - timedelta(days=round(never_joined * 30.44))).isoformat(
         timespec="seconds"
     )
+    ends = settings.get_date(db, "programme_ends_on")
+    after_end = relativedelta(months=settings.get(db, "left_after_end_months"))
+    programme_over = ends is not None and clock.today() > ends + after_end
     return {
         "withdrawn": queries.due_for_erasure(db, clock.now_iso()),
         "never_joined": queries.never_joined_since(db, registered_before),
+        "left": queries.left_every_group(db) if programme_over else [],
     }
 
 

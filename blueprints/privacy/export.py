@@ -3,8 +3,10 @@ columns in her language, values turned into words where the app has words for th
 
 import json
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+import clock
 from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from i18n import LANGUAGE_NAMES, format_when
 
@@ -202,3 +204,16 @@ def readable(column, value):
             f"{key}: {item}" for key, item in json.loads(value or "{}").items() if item not in ("", [], None)
         )
     return value
+
+
+def document(participant_id, held):
+    """Her export as JSON: what the programme holds, table by table, and when it was exported."""
+    body = {"exported_at": clock.now_iso(), "participant_id": participant_id, "held": held}
+    return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def page(held):
+    """Her export as a printable page in the request's language."""
+    return render_template(
+        "privacy/export.html", held=held, sections=SECTIONS, readable=readable, exported_at=clock.now()
+    )

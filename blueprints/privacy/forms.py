@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, ValidationError
 
 import clock
 import settings
@@ -69,6 +69,16 @@ class RetentionForm(FlaskForm):
         "never_joined_months", _l("Months after which a woman who never joined a group is erased")
     )
     audit_years = setting_field("audit_years", _l("Years the log of who looked at what is kept"))
+    programme_ends_on = StringField(
+        _l("Last day of the programme"),
+        filters=[strip_spaces],
+        validators=[Optional(), a_date],
+        render_kw={"type": "date"},
+    )
+    left_after_end_months = setting_field(
+        "left_after_end_months",
+        _l("Months after the programme's last day when the women who left are erased"),
+    )
     coordinators_share = BooleanField(
         _l("The coordinators work as a team: each sees every woman, not only her own and the new sign-ups")
     )

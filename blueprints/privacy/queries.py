@@ -160,6 +160,19 @@ def due_for_erasure(db, now_iso):
     return [row["id"] for row in rows]
 
 
+def left_every_group(db):
+    """Women who were in a group and have left every group (and did not withdraw: that has its own rule)."""
+    rows = db.execute(
+        """SELECT p.id FROM participants p
+            WHERE p.withdrawn_at IS NULL
+              AND EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
+              AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id
+                                 AND n.state IN ('active', 'waitlist'))
+            ORDER BY p.id"""
+    )
+    return [row["id"] for row in rows]
+
+
 def never_joined_since(db, registered_before):
     """Women who signed up before a moment and never joined a group nor came to a session."""
     rows = db.execute(

@@ -1,7 +1,5 @@
 """Her data protected: withdrawal of consent, erasure, her access export, retention and the audit log."""
 
-import json
-
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -13,8 +11,9 @@ from access import ADMIN_ROLES, CASEWORK_ROLES, may_erase, staff_required
 from db import get_db, transaction
 from downloads import csv_download
 
+from ..auth import queries as staff_queries
 from . import bp, erasure, queries
-from .export import SECTIONS, readable
+from . import export as export_document
 from .forms import WAY_LABELS, EraseForm, RetentionForm, WithdrawalForm
 
 
@@ -104,17 +103,12 @@ def export(participant_id):
         audit.record(db, "participant.export", participant_id, "json" if as_json else "html")
         held = queries.everything_about(db, participant_id)
     if as_json:
-        body = json.dumps(
-            {"exported_at": clock.now_iso(), "participant_id": participant_id, "held": held},
-            ensure_ascii=False,
-            indent=2,
+        response = current_app.response_class(
+            export_document.document(participant_id, held), mimetype="application/json"
         )
-        response = current_app.response_class(body, mimetype="application/json")
         response.headers["Content-Disposition"] = f'attachment; filename="access-{participant_id}.json"'
         return response
-    return render_template(
-        "privacy/export.html", held=held, sections=SECTIONS, readable=readable, exported_at=clock.now()
-    )
+    return export_document.page(held)
 
 
 # ---- The administrator's overview: awaiting erasure, retention, the audit log ------------------------------
@@ -134,6 +128,7 @@ def render_overview(form, status=200):
         way_labels=WAY_LABELS,
         log=audit.search(db, user_id=user_id, participant_id=participant_id, limit=200),
         log_user=user_id,
+        staff_members=staff_queries.all_users(db),
         log_participant=participant_id,
     ), status
 
@@ -151,6 +146,8 @@ def overview():
     with transaction(db):
         for key in settings.DEFAULTS:
             settings.put(db, key, getattr(form, key).data, g.user["id"])
+        for key in settings.DATES:
+            settings.put_date(db, key, getattr(getattr(form, key), "parsed", None), g.user["id"])
         audit.record(
             db,
             "settings.retention",
