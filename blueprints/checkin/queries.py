@@ -145,15 +145,19 @@ def group_rosters(db, group_ids):
 
 def register(db, group_id, since, until):
     """The attendance register of a group between two moments: its sessions, the women, who came when."""
+    # `unnamed`: women who came and are no longer named, counted still (consent withdrawn, or erased).
     sessions = db.execute(
-        """SELECT id, starts_at, ends_at, cancelled_at FROM sessions
-            WHERE group_id = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at""",
+        """SELECT s.id, s.starts_at, s.ends_at, s.cancelled_at,
+                  s.erased_attendance + (SELECT count(*) FROM attendance a JOIN participants p ON p.id = a.participant_id
+                                          WHERE a.session_id = s.id AND p.withdrawn_at IS NOT NULL) AS unnamed
+             FROM sessions s
+            WHERE s.group_id = ? AND s.starts_at >= ? AND s.starts_at < ? ORDER BY s.starts_at""",
         [group_id, since, until],
     ).fetchall()
     marks = db.execute(
         """SELECT a.session_id, a.participant_id, a.method FROM attendance a
-             JOIN sessions s ON s.id = a.session_id
-            WHERE s.group_id = ? AND s.starts_at >= ? AND s.starts_at < ?""",
+             JOIN sessions s ON s.id = a.session_id JOIN participants p ON p.id = a.participant_id
+            WHERE s.group_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND p.withdrawn_at IS NULL""",
         [group_id, since, until],
     ).fetchall()
     came = sorted({mark["participant_id"] for mark in marks})

@@ -73,7 +73,11 @@ def register(group_id):
         women=women,
         marks=marks,
         per_woman={woman["id"]: sum((s["id"], woman["id"]) in marks for s in sessions) for woman in women},
-        per_session={s["id"]: sum((s["id"], woman["id"]) in marks for woman in women) for s in sessions},
+        per_session={
+            s["id"]: sum((s["id"], woman["id"]) in marks for woman in women) + s["unnamed"] for s in sessions
+        },
+        unnamed=any(s["unnamed"] for s in sessions),
+        total=len(marks) + sum(s["unnamed"] for s in sessions),
         may_correct=may_correct_attendance(db, g.user, group_id),
     )
 
@@ -94,7 +98,10 @@ def register_rows(group_id):
     for woman in women:
         cells = [1 if (s["id"], woman["id"]) in marks else 0 for s in sessions]
         rows.append([woman["first_name"], *cells, sum(cells)])
-    totals = [sum(1 for woman in women if (s["id"], woman["id"]) in marks) for s in sessions]
+    unnamed = [s["unnamed"] for s in sessions]
+    if any(unnamed):
+        rows.append([_("No longer named"), *unnamed, sum(unnamed)])
+    totals = [sum(1 for woman in women if (s["id"], woman["id"]) in marks) + s["unnamed"] for s in sessions]
     rows.append([_("Total"), *totals, sum(totals)])
     return f"register-{group_id}-{first}-{last}", rows
 

@@ -202,7 +202,7 @@ EXPORTED_TABLES = {
     "signups": """SELECT s.channel, m.name AS campaign, s.recorded_at, s.received_at, s.first_name, s.details,
                          s.merged
                     FROM signups s LEFT JOIN campaigns m ON m.id = s.campaign_id
-                   WHERE s.participant_id = :id ORDER BY s.recorded_at""",
+                   WHERE s.participant_id = :id AND s.awaiting = 0 ORDER BY s.recorded_at""",
     "enrolments": """SELECT g.name AS group_name, n.state, n.joined_at, n.left_at
                        FROM enrolments n JOIN groups g ON g.id = n.group_id
                       WHERE n.participant_id = :id ORDER BY n.joined_at""",
@@ -230,7 +230,9 @@ EXPORTED_TABLES = {
                       FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
                      WHERE a.participant_id = :id ORDER BY a.at, a.id""",
 }
-# The ledger of erasures holds nothing about a woman who can still ask (she is not erased).
+# A sign-up with her number that waits for a coordinator may be another woman's (a shared phone): it is not
+# in her export until a coordinator says it is hers. The ledger of erasures holds nothing about a woman who
+# can still ask (she is not erased).
 NOT_EXPORTED = {"erased_participants"}
 
 
