@@ -424,6 +424,9 @@ def test_her_export_holds_everything_and_who_looked(app, db, woman):
     assert len(held["signups"]) == 2 and len(held["attendance"]) == 1 and held["texts_sent"]
     assert held["cards"] and held["personal_links"] and held["personal_devices"]
     assert "participant.view" in {row["action"] for row in held["audit_log"]}
+    # Who changed her record through their own rows: who registered her, who checked her in.
+    assert {row["staff"] for row in held["signups"]} == {"Outreach", "Coordinator"}
+    assert held["attendance"][0]["staff"] == "Facilitator"
     assert (
         db.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'participant.export' AND participant_id = ?",

@@ -54,6 +54,7 @@ SECTIONS = [
             ("campaign", _l("Campaign")),
             ("first_name", _l("First name given")),
             ("details", _l("What was written down")),
+            ("staff", _l("Staff member")),
         ],
     ),
     (
@@ -80,6 +81,7 @@ SECTIONS = [
             ("starts_at", _l("Meeting")),
             ("checked_in_at", _l("Checked in")),
             ("method", _l("How")),
+            ("staff", _l("Staff member")),
         ],
     ),
     (

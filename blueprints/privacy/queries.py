@@ -200,8 +200,9 @@ EXPORTED_TABLES = {
                      FROM consents c JOIN consent_texts t ON t.id = c.consent_text_id
                     WHERE c.participant_id = :id ORDER BY c.given_at""",
     "signups": """SELECT s.channel, m.name AS campaign, s.recorded_at, s.received_at, s.first_name, s.details,
-                         s.merged
+                         s.merged, coalesce(nullif(u.display_name, ''), u.username, '') AS staff
                     FROM signups s LEFT JOIN campaigns m ON m.id = s.campaign_id
+                    LEFT JOIN users u ON u.id = s.recorded_by
                    WHERE s.participant_id = :id AND s.awaiting = 0 ORDER BY s.recorded_at""",
     "enrolments": """SELECT g.name AS group_name, n.state, n.joined_at, n.left_at
                        FROM enrolments n JOIN groups g ON g.id = n.group_id
@@ -210,8 +211,10 @@ EXPORTED_TABLES = {
                              WHERE r.participant_id = :id""",
     "group_offers": """SELECT g.name AS group_name, o.offered_at FROM group_offers o JOIN groups g ON g.id = o.group_id
                         WHERE o.participant_id = :id ORDER BY o.offered_at""",
-    "attendance": """SELECT g.name AS group_name, s.starts_at, a.checked_in_at, a.method
+    "attendance": """SELECT g.name AS group_name, s.starts_at, a.checked_in_at, a.method,
+                            coalesce(nullif(u.display_name, ''), u.username, '') AS staff
                        FROM attendance a JOIN sessions s ON s.id = a.session_id JOIN groups g ON g.id = s.group_id
+                       LEFT JOIN users u ON u.id = a.recorded_by
                       WHERE a.participant_id = :id ORDER BY s.starts_at""",
     "checkin_items": """SELECT i.received_at, i.status, i.reason, s.starts_at
                           FROM checkin_items i LEFT JOIN sessions s ON s.id = i.session_id
