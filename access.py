@@ -210,6 +210,14 @@ def may_take_on(db, user, participant_id):
     return user["role"] == "coordinator" and may_see_participant(db, user, participant_id)
 
 
+def require_participant(db, user, participant_id):
+    """Stop the request unless the woman exists (404) and `user` may open her record (403)."""
+    if db.execute("SELECT 1 FROM participants WHERE id = ?", [participant_id]).fetchone() is None:
+        abort(404)
+    if not may_see_participant(db, user, participant_id):
+        abort(403)
+
+
 def require_group(db, user, group_id, change=False):
     """Stop the request unless the group exists (404) and `user` may see, or change, it (403)."""
     if db.execute("SELECT 1 FROM groups WHERE id = ?", [group_id]).fetchone() is None:

@@ -19,12 +19,8 @@ from .cards import blank_cards, new_cards
 
 def participant_or_404(participant_id):
     """Return her record, or stop with 404 (no such woman) or 403 (not for this staff member)."""
-    row = queries.participant(get_db(), participant_id)
-    if row is None:
-        abort(404)
-    if not access.may_see_participant(get_db(), g.user, participant_id):
-        abort(403)
-    return row
+    access.require_participant(get_db(), g.user, participant_id)
+    return queries.participant(get_db(), participant_id)
 
 
 @bp.route("/participants", methods=["GET", "POST"])

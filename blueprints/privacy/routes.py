@@ -1,6 +1,6 @@
 """Her data protected: withdrawal of consent, erasure, her access export, retention and the audit log."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import access
@@ -18,12 +18,9 @@ from .forms import WAY_LABELS, EraseForm, RetentionForm, WithdrawalForm
 
 
 def participant_or_404(participant_id):
-    row = queries.participant(get_db(), participant_id)
-    if row is None:
-        abort(404)
-    if not access.may_see_participant(get_db(), g.user, participant_id):
-        abort(403)
-    return row
+    """Return everything on her row, or stop with 404 (no such woman) or 403 (not for this staff member)."""
+    access.require_participant(get_db(), g.user, participant_id)
+    return queries.participant(get_db(), participant_id)
 
 
 # ---- Withdrawal and erasure -----------------------------------------------------------------------------
