@@ -218,6 +218,14 @@ def require_participant(db, user, participant_id):
         abort(403)
 
 
+def require_present(db, participant_id):
+    """Stop the request (409) when she withdrew her consent: nothing more is done for her (no link, card,
+    text, offer or joined sign-up), whatever an old page still offers."""
+    row = db.execute("SELECT withdrawn_at FROM participants WHERE id = ?", [participant_id]).fetchone()
+    if row is not None and row["withdrawn_at"] is not None:
+        abort(409)
+
+
 def require_group(db, user, group_id, change=False):
     """Stop the request unless the group exists (404) and `user` may see, or change, it (403)."""
     if db.execute("SELECT 1 FROM groups WHERE id = ?", [group_id]).fetchone() is None:

@@ -567,3 +567,71 @@ def test_the_register_keeps_counting_a_woman_who_withdrew_or_was_erased_without_
     assert after[-1].split(";")[-1] == "1"  # the total is the same
     assert after[-2].startswith('"' + translated(app, "da", "No longer named"))
     assert translated(app, "da", "No longer named") in coordinator.get(url).get_data(as_text=True)
+
+
+def test_nothing_more_is_done_for_a_woman_who_withdrew_whatever_an_old_page_offers(app, db, staff, woman):
+    coordinator = client_as(app, "coordinator")
+    record = f"/da/participants/{woman['id']}"
+    token = csrf_token_from(coordinator.get(record).get_data(as_text=True))  # the page before she withdrew
+    card_code = "withdrawn-card-0000000001"
+    from .conftest import give_card
+
+    give_card(db, woman["id"], card_code)
+    withdraw(coordinator, woman["id"])
+    for action, data in (
+        ("/link", {"send": "sms"}),
+        ("/card", {}),
+        ("/offers", {"group_id": woman["group_id"]}),
+        ("/take", {}),
+    ):
+        assert coordinator.post(record + action, data={"csrf_token": token, **data}).status_code == 409, (
+            action
+        )
+    facilitator = client_as(app, "facilitator")
+    (by_card,) = send(facilitator, checkin_item(woman["session_id"], card_code=card_code))
+    (by_name,) = send(facilitator, checkin_item(woman["session_id"], participant_id=woman["id"]))
+    assert (by_card["reason"], by_name["reason"]) == ("card_unknown", "participant_unknown")
+    assert (
+        db.execute("SELECT count(*) FROM attendance WHERE participant_id = ?", [woman["id"]]).fetchone()[0]
+        == 1
+    )
+    assert NAME not in json.dumps([by_card, by_name])
+
+
+def test_a_new_sign_up_with_the_number_of_a_woman_who_withdrew_waits_for_a_coordinator(app, db, woman):
+    withdraw(client_as(app, "coordinator"), woman["id"])
+    coordinator = Phone(client_as(app, "coordinator"))
+    (answer,) = coordinator.send([signup_item(db, first_name="Hodan", phone=PHONE)]).get_json()["results"]
+    assert answer["reason"] == "awaiting_coordinator"
+    consents = db.execute("SELECT count(*) FROM consents WHERE participant_id = ?", [woman["id"]]).fetchone()[
+        0
+    ]
+    assert consents == 2  # her two, withdrawn: nothing was added to her record
+    page = coordinator.client.get("/da/campaigns").get_data(as_text=True)
+    assert (
+        "Hodan" in page
+        and translated(app, "da", "The same woman: add to her record") not in page.split("Hodan")[1][:600]
+    )
+
+
+def test_a_waiting_sign_up_is_decided_once(app, db, woman):
+    from blueprints.outreach import queries as outreach
+
+    signup = db.execute("SELECT * FROM signups WHERE awaiting = 1").fetchone()
+    assert outreach.join_awaiting(db, signup) is True
+    assert outreach.join_awaiting(db, signup) is False  # a double tap, or another coordinator
+    assert outreach.separate_awaiting(db, signup) is None
+
+
+def test_a_woman_who_signed_up_again_recently_is_not_erased_as_never_joined(app, db, staff):
+    from .conftest import add_woman
+
+    old = add_woman(db, "Gammel", "+4529992222")  # registered 2026-01-01
+    db.execute(
+        "INSERT INTO consent_texts (version, language, text, text_hash, created_at) VALUES (9, 'da', 't', 'h', '2026')"
+    )
+    db.execute(
+        "INSERT INTO consents (participant_id, consent_text_id, language, given_at) VALUES (?, last_insert_rowid(), 'da', ?)",
+        [old, clock.now_iso()],
+    )
+    assert old not in erasure.due(db)["never_joined"]

@@ -21,14 +21,16 @@ def card_holder(db, code_hash):
     """Whose card this is, and whether it was replaced; None for a card never issued."""
     return db.execute(
         """SELECT c.participant_id, c.replaced_at, p.first_name FROM cards c
-             JOIN participants p ON p.id = c.participant_id WHERE c.code_hash = ?""",
+             JOIN participants p ON p.id = c.participant_id WHERE c.code_hash = ? AND p.withdrawn_at IS NULL""",
         [code_hash],
     ).fetchone()
 
 
 def participant_name(db, participant_id):
     """Return her first name, or None for a woman not known."""
-    row = db.execute("SELECT first_name FROM participants WHERE id = ?", [participant_id]).fetchone()
+    row = db.execute(
+        "SELECT first_name FROM participants WHERE id = ? AND withdrawn_at IS NULL", [participant_id]
+    ).fetchone()
     return row["first_name"] if row else None
 
 

@@ -59,7 +59,8 @@ def send_texts(db, session_id, kind, user_id):
     session = queries.session(db, session_id)
     sender = sender_for(current_app)
     had_it = queries.already_texted(db, session_id, kind, news_since(kind, session))
-    women = [woman for woman in queries.active_members(db, session["group_id"]) if woman["id"] not in had_it]
+    members = queries.active_members(db, session["group_id"])
+    women = [woman for woman in members if woman["id"] not in had_it]
     results = [
         (
             woman["id"],
@@ -72,4 +73,4 @@ def send_texts(db, session_id, kind, user_id):
         for participant_id, delivered in results:
             queries.record_text(db, session_id, participant_id, kind, stamp, user_id, delivered)
     sent = sum(1 for _id, delivered in results if delivered)
-    return sent, len(results) - sent, len(had_it)
+    return sent, len(results) - sent, len(members) - len(women)

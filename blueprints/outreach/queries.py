@@ -71,7 +71,7 @@ def is_erased(db, signup_id):
 
 def participant_by_phone(db, phone):
     """Return the woman with this phone number (E.164), or None."""
-    return db.execute("SELECT id FROM participants WHERE phone = ?", [phone]).fetchone()
+    return db.execute("SELECT id, withdrawn_at FROM participants WHERE phone = ?", [phone]).fetchone()
 
 
 def card_owner(db, code_hash):
@@ -86,7 +86,8 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id, may_j
     sign-up waits for a coordinator to say whether it is the same woman: `may_join` is False)."""
     now = clock.now_iso()
     existing = participant_by_phone(db, clean["phone"])
-    if existing and not may_join:
+    # A woman who withdrew is not joined to anything: a coordinator decides (another woman, or her again).
+    if existing and (not may_join or existing["withdrawn_at"]):
         participant_id, how = existing["id"], "awaiting"
     elif existing:
         participant_id, how = existing["id"], "merged"
@@ -140,10 +141,10 @@ def awaiting_signups(db, user):
     followed, params = access.followed_participants(user)
     return db.execute(
         f"""SELECT s.id, s.recorded_at, s.channel, s.first_name AS given_name, s.details, p.first_name,
-                  p.id AS participant_id, u.username AS recorded_by
+                  p.id AS participant_id, p.withdrawn_at, u.username AS recorded_by
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN users u ON u.id = s.recorded_by
-            WHERE s.awaiting = 1 AND p.withdrawn_at IS NULL AND {followed}
+            WHERE s.awaiting = 1 AND {followed}
             ORDER BY s.recorded_at""",
         params,
     ).fetchall()
@@ -176,19 +177,33 @@ def awaiting_signup(db, signup_id):
 
 def join_awaiting(db, signup):
     """The same woman: the sign-up joins her record, with its consent and card."""
+    if not decide(db, signup["id"]):
+        return False
     clean = json.loads(signup["details"])
     add_consent_and_card(db, signup["participant_id"], clean, signup["recorded_at"], signup["recorded_by"])
-    db.execute("UPDATE signups SET awaiting = 0, merged = 1 WHERE id = ?", [signup["id"]])
+    db.execute("UPDATE signups SET merged = 1 WHERE id = ?", [signup["id"]])
+    return True
+
+
+def decide(db, signup_id):
+    """Take a waiting sign-up off the list; False when someone decided it already (inside the caller's
+    transaction, so two decisions cannot both go through)."""
+    return (
+        db.execute("UPDATE signups SET awaiting = 0 WHERE id = ? AND awaiting = 1", [signup_id]).rowcount == 1
+    )
 
 
 def separate_awaiting(db, signup):
     """Another woman sharing the phone: she is registered on her own, without the number (it is the other
-    woman's); return her id."""
+    woman's, and leaves her sign-up too); return her id, or None when someone decided it already."""
+    if not decide(db, signup["id"]):
+        return None
     clean = json.loads(signup["details"]) | {"phone": None}
     participant_id = insert_participant(db, signup["id"], clean, clock.now_iso(), signup["recorded_by"])
     add_consent_and_card(db, participant_id, clean, signup["recorded_at"], signup["recorded_by"])
     db.execute(
-        "UPDATE signups SET awaiting = 0, participant_id = ? WHERE id = ?", [participant_id, signup["id"]]
+        "UPDATE signups SET participant_id = ?, details = ? WHERE id = ?",
+        [participant_id, json.dumps(clean, ensure_ascii=False), signup["id"]],
     )
     return participant_id
 
@@ -225,7 +240,7 @@ def signups_by_user(db, user_id, days=30):
         """SELECT s.id, s.recorded_at, s.merged, s.channel, s.first_name, e.name AS estate
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN estates e ON e.id = s.estate_id
-            WHERE s.recorded_by = ? AND s.recorded_at >= ? AND p.withdrawn_at IS NULL
+            WHERE s.recorded_by = ? AND s.recorded_at >= ? AND (s.awaiting = 1 OR p.withdrawn_at IS NULL)
             ORDER BY s.recorded_at DESC""",
         [user_id, since],
     ).fetchall()
@@ -319,15 +334,17 @@ def poster(db, code):
     ).fetchone()
 
 
-def merged_signups(db, days=30):
-    """Return the sign-ups of the last days that joined a woman already registered."""
+def merged_signups(db, user, days=30):
+    """Return the sign-ups of the last days that joined a woman already registered (among the women `user`
+    follows)."""
     since = (clock.now() - timedelta(days=days)).isoformat(timespec="seconds")
+    followed, params = access.followed_participants(user)
     return db.execute(
-        """SELECT s.recorded_at, s.channel, s.first_name AS given_name, p.first_name, p.id AS participant_id,
+        f"""SELECT s.recorded_at, s.channel, s.first_name AS given_name, p.first_name, p.id AS participant_id,
                   u.username AS recorded_by
              FROM signups s JOIN participants p ON p.id = s.participant_id
              LEFT JOIN users u ON u.id = s.recorded_by
-            WHERE s.merged = 1 AND s.recorded_at >= ? AND p.withdrawn_at IS NULL
+            WHERE s.merged = 1 AND s.recorded_at >= ? AND p.withdrawn_at IS NULL AND {followed}
             ORDER BY s.recorded_at DESC""",
-        [since],
+        [since, *params],
     ).fetchall()

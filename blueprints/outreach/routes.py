@@ -168,7 +168,7 @@ def campaigns():
     context = {
         "form": form,
         "campaigns": queries.all_campaigns(db),
-        "merged": queries.merged_signups(db),
+        "merged": queries.merged_signups(db, g.user),
         "awaiting": queries.awaiting_signups(db, g.user),
         "capped": queries.capped_campaigns(db),
         "self_signups_per_hour": SELF_SIGNUPS_PER_CAMPAIGN_HOUR,
@@ -191,8 +191,10 @@ def join_signup(signup_id):
     """The coordinator called: it is the woman already registered. The sign-up joins her record."""
     signup = awaiting_or_404(signup_id)
     db = get_db()
+    access.require_present(db, signup["participant_id"])  # she withdrew: register the sign-up on its own
     with transaction(db):
-        queries.join_awaiting(db, signup)
+        if not queries.join_awaiting(db, signup):
+            abort(409)  # decided a moment ago (a double tap, or another coordinator)
         audit.record(db, "signup.join", signup["participant_id"])
     flash(_("The sign-up is added to her record."), "success")
     return redirect(url_for("outreach.campaigns") + "#awaiting")
@@ -206,6 +208,8 @@ def separate_signup(signup_id):
     db = get_db()
     with transaction(db):
         participant_id = queries.separate_awaiting(db, signup)
+        if participant_id is None:
+            abort(409)  # decided a moment ago (a double tap, or another coordinator)
         audit.record(db, "signup.separate", participant_id)
     flash(_("She is registered on her own, without the phone number (it is the other woman's)."), "success")
     return redirect(url_for("participants.participant", participant_id=participant_id))

@@ -84,6 +84,7 @@ def personal_url(token, language):
 def new_link(participant_id):
     """Make her a new personal link (older ones stop), then show it once or text it to her."""
     row = participant_or_404(participant_id)
+    access.require_present(get_db(), participant_id)
     db = get_db()
     sending = request.form.get("send") == "sms"
     with transaction(db):
@@ -118,6 +119,7 @@ def revoke_link(participant_id):
 def take_on(participant_id):
     """Make her one of my women (my caseload): from then on other coordinators see her only as a team."""
     participant_or_404(participant_id)
+    access.require_present(get_db(), participant_id)
     db = get_db()
     if not access.may_take_on(db, g.user, participant_id):
         abort(403)
@@ -133,6 +135,7 @@ def take_on(participant_id):
 def offer(participant_id):
     """Offer her to a group: its facilitators may then find her by name and enrol her."""
     row = participant_or_404(participant_id)
+    access.require_present(get_db(), participant_id)
     db = get_db()
     group_id = request.form.get("group_id", type=int)
     if group_id is None or groups.group(db, group_id) is None:
@@ -182,6 +185,7 @@ def blank_card_sheet():
 def new_card(participant_id):
     """Print (or show on screen) a new card for her; her old printed card stops working."""
     row = participant_or_404(participant_id)
+    access.require_present(get_db(), participant_id)
     db = get_db()
     with transaction(db):
         cards = new_cards(db, [row])

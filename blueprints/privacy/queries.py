@@ -174,15 +174,19 @@ def left_every_group(db):
 
 
 def never_joined_since(db, registered_before):
-    """Women who signed up before a moment and never joined a group nor came to a session."""
+    """Women whose last sign-up (or consent) is older than a moment and who never joined a group, came to a
+    session, or were offered to a group."""
     rows = db.execute(
         """SELECT p.id FROM participants p
-            WHERE p.registered_at < ? AND p.withdrawn_at IS NULL
+            WHERE coalesce((SELECT max(c.given_at) FROM consents c WHERE c.participant_id = p.id),
+                           p.registered_at) < ?
+              AND p.registered_at < ? AND p.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM group_offers o WHERE o.participant_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.participant_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM group_role_models r WHERE r.participant_id = p.id)
             ORDER BY p.id""",
-        [registered_before],
+        [registered_before, registered_before],
     )
     return [row["id"] for row in rows]
 

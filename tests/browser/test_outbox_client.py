@@ -18,8 +18,11 @@ window.__fetches = [];
 const pageFetch = window.fetch;
 window.fetch = function (resource) {
   const url = typeof resource === "string" ? resource : resource.url;
-  window.__fetches.push({ path: new URL(url, location.href).pathname, at: Date.now() });
-  return pageFetch.apply(this, arguments);
+  const entry = { path: new URL(url, location.href).pathname, at: Date.now(), settled: false };
+  window.__fetches.push(entry);
+  const answer = pageFetch.apply(this, arguments);
+  answer.then(() => { entry.settled = true; }, () => { entry.settled = true; });
+  return answer;
 };
 """
 
@@ -103,6 +106,8 @@ def move_clock_until_sent(page, sends, seconds=60):
     for _second in range(seconds):
         if len(fetches(page, "/api/v1/outbox")) >= sends:
             return
+        # The phone sets its next try when an answer has come: a slow answer must not look like a longer wait.
+        wait_for(page, lambda: all(fetch["settled"] for fetch in fetches(page, "/api/v1/outbox")))
         page.clock.fast_forward(1000)
         page.wait_for_timeout(
             250
