@@ -758,3 +758,18 @@ def test_reminders_go_once_a_day_and_news_once_per_change_each_logged_with_who_s
         "moved",
         "cancelled",
     ]
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_a_text_that_did_not_go_is_marked_so_and_tried_again_and_one_that_went_is_not(app, db, staff):
+    from blueprints.groups import reminders
+
+    group_id = add_group(db, staff["facilitator"], clock.today() + timedelta(days=1))
+    groups.enrol(db, group_id, add_woman(db, "Amina", "+4520123401"))
+    groups.enrol(db, group_id, add_woman(db, "Nophone", None))
+    session_id = groups.group_sessions(db, group_id, "2000")[0]["id"]
+    with app.test_request_context():
+        assert reminders.send_texts(db, session_id, "reminder", staff["facilitator"]) == (1, 1, 0)
+        assert reminders.send_texts(db, session_id, "reminder", staff["facilitator"]) == (0, 1, 1)
+    rows = db.execute("SELECT participant_id, delivered FROM texts_sent ORDER BY id").fetchall()
+    assert [row["delivered"] for row in rows] == [1, 0, 0]  # claimed as sent, marked when it did not go

@@ -408,12 +408,18 @@ def today_sessions(db, user, days=1):
 
 
 def record_text(db, session_id, participant_id, kind, sent_at, user_id, delivered):
-    """Record that a text of a kind went (or failed to go) to a woman: never the number or the words."""
-    db.execute(
+    """Record that a text of a kind went (or failed to go) to a woman: never the number or the words.
+    Return the row's id."""
+    return db.execute(
         """INSERT INTO texts_sent (session_id, participant_id, kind, sent_at, sent_by, delivered)
            VALUES (?, ?, ?, ?, ?, ?)""",
-        [session_id, participant_id, kind, sent_at, user_id, delivered],
-    )
+        [session_id, participant_id, kind, sent_at, user_id, int(delivered)],
+    ).lastrowid
+
+
+def text_not_delivered(db, text_id):
+    """The gateway did not take a text recorded as sent: it may be sent again."""
+    db.execute("UPDATE texts_sent SET delivered = 0 WHERE id = ?", [text_id])
 
 
 def already_texted(db, session_id, kind, since):

@@ -53,24 +53,28 @@ def send_texts(db, session_id, kind, user_id):
     """Text every woman enrolled in the session's group who has not had this news yet; return (sent,
     not_sent, skipped). Every text is recorded with the staff member who sent it.
 
-    The gateway is called first, outside any transaction, so a slow gateway never holds the database;
-    then one transaction records who got which text.
+    Each text is first claimed in one short transaction (recorded as sent), so that a second tap or a
+    colleague at the same moment finds it sent and skips it; then the gateway is called outside any
+    transaction (a slow gateway never holds the database); a text that did not go is marked so, and may be
+    sent again.
     """
     session = queries.session(db, session_id)
     sender = sender_for(current_app)
-    had_it = queries.already_texted(db, session_id, kind, news_since(kind, session))
-    members = queries.active_members(db, session["group_id"])
-    women = [woman for woman in members if woman["id"] not in had_it]
-    results = [
-        (
-            woman["id"],
-            bool(woman["phone"]) and sender.send(woman["phone"], text_for(kind, session, woman["language"])),
-        )
-        for woman in women
-    ]
     stamp = clock.now_iso()
     with transaction(db):
-        for participant_id, delivered in results:
-            queries.record_text(db, session_id, participant_id, kind, stamp, user_id, delivered)
-    sent = sum(1 for _id, delivered in results if delivered)
-    return sent, len(results) - sent, len(members) - len(women)
+        had_it = queries.already_texted(db, session_id, kind, news_since(kind, session))
+        members = queries.active_members(db, session["group_id"])
+        women = [woman for woman in members if woman["id"] not in had_it]
+        claims = [
+            queries.record_text(db, session_id, woman["id"], kind, stamp, user_id, True) for woman in women
+        ]
+    failed = [
+        claim
+        for claim, woman in zip(claims, women, strict=True)
+        if not (woman["phone"] and sender.send(woman["phone"], text_for(kind, session, woman["language"])))
+    ]
+    if failed:
+        with transaction(db):
+            for claim in failed:
+                queries.text_not_delivered(db, claim)
+    return len(women) - len(failed), len(failed), len(members) - len(women)
