@@ -109,6 +109,14 @@ def post_form(client, url, data):
     return client.post(url, data={"csrf_token": token, **data})
 
 
+def client_as(app, who):
+    """A browser of its own for `who` (a role, or "anonymous"), logged in through the real form."""
+    client = app.test_client()
+    if who != "anonymous":
+        assert login(client, who).status_code == 302
+    return client
+
+
 @pytest.fixture
 def login_as(client, staff):
     def _login(role, lang="da"):

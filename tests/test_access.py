@@ -4,7 +4,7 @@ import pytest
 
 import clock
 
-from .conftest import ROLES, csrf_token_from, login
+from .conftest import ROLES, client_as, csrf_token_from, login
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")  # the campaign and the sessions around a known day
 
@@ -236,13 +236,6 @@ def programme(db, staff):
 def test_every_route_is_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints == set(EXPECTED)
-
-
-def client_as(app, who):
-    client = app.test_client()
-    if who != "anonymous":
-        assert login(client, who).status_code == 302
-    return client
 
 
 def fresh_token(client, who, lang):

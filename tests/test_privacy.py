@@ -12,7 +12,7 @@ from blueprints.groups import queries as groups
 from blueprints.privacy import erasure
 from blueprints.privacy import queries as privacy
 
-from .conftest import add_group, csrf_token_from, login, post_form, translated
+from .conftest import add_group, client_as, csrf_token_from, login, post_form, translated
 from .test_checkin import checkin_item, send
 from .test_outbox import Phone, reference_data, signup_item  # noqa: F401 (reference_data is a fixture)
 
@@ -20,12 +20,6 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 NAME = "Zuleikhaqx"  # found nowhere else in the file: a byte search for it means something
 PHONE = "+4529998877"
-
-
-def client_as(app, role):
-    client = app.test_client()
-    assert login(client, role).status_code == 302
-    return client
 
 
 @pytest.fixture
