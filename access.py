@@ -12,7 +12,8 @@ from flask import abort, g, redirect, request, url_for
 
 # Role rules: who may open which pages.
 GROUP_ROLES = ("admin", "coordinator", "facilitator")  # groups, sessions, check-in, register
-CASEWORK_ROLES = ("admin", "coordinator")  # the women's records, personal links, cards, follow-up
+# The women's records, personal links, cards, follow-up; the first calls, enrolment, contacts and pathways.
+CASEWORK_ROLES = ("admin", "coordinator", "job_consultant")
 CAMPAIGN_ROLES = ("admin", "coordinator")
 ADMIN_ROLES = ("admin",)
 ROSTER_ROLES = GROUP_ROLES
@@ -83,6 +84,12 @@ COORDINATORS_WOMEN = (
 )
 
 
+# A job consultant works with every woman on her way to work (CV, company visits, internships): the women
+# enrolled in the programme and those still to be called or met, not the ones who left or said no.
+JOB_CONSULTANTS_WOMEN = """(SELECT stage FROM participants WHERE id = {participant_id})
+    IN ('new', 'contacted', 'set_aside', 'enrolled')"""
+
+
 def followed_participants(user, participant_id="p.id"):
     """Return (SQL condition, params): true for the women whose record `user` may open (withdrawn ones too,
     until they are erased)."""
@@ -90,6 +97,8 @@ def followed_participants(user, participant_id="p.id"):
         return "1", []
     if user["role"] == "coordinator":
         return COORDINATORS_WOMEN.format(participant_id=participant_id), [user["id"], user["id"]]
+    if user["role"] == "job_consultant":
+        return JOB_CONSULTANTS_WOMEN.format(participant_id=participant_id), []
     return "0", []
 
 
@@ -208,6 +217,17 @@ def may_see_participant(db, user, participant_id):
 def may_take_on(db, user, participant_id):
     """True when `user` may make this woman one of her caseload."""
     return user["role"] == "coordinator" and may_see_participant(db, user, participant_id)
+
+
+def may_do_casework(db, user, participant_id):
+    """True when `user` may call her, enrol her, record contacts, steps, progress and her CV, and correct
+    her record."""
+    return user["role"] in CASEWORK_ROLES and may_see_participant(db, user, participant_id)
+
+
+def may_see_caseload_of_others(user):
+    """True when `user` may look at any coordinator's caseload (a coordinator sees her own)."""
+    return user["role"] in ("admin", "job_consultant")
 
 
 def require_participant(db, user, participant_id):

@@ -165,9 +165,22 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from blueprints import admin, api, auth, checkin, groups, home, me, outreach, participants, privacy, pwa
+    from blueprints import (
+        admin,
+        api,
+        auth,
+        casework,
+        checkin,
+        groups,
+        home,
+        me,
+        outreach,
+        participants,
+        privacy,
+        pwa,
+    )
 
-    areas = (auth, home, admin, outreach, groups, checkin, participants, privacy, me)
+    areas = (auth, home, admin, outreach, groups, checkin, participants, casework, privacy, me)
     for blueprint in (area.bp for area in areas):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)

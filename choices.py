@@ -69,3 +69,100 @@ def bring_words(phrase_keys_json, free_text):
     keys = json.loads(phrase_keys_json or "[]")
     words = [str(BRING_PHRASES[key]) for key in keys if key in BRING_PHRASES]
     return ", ".join(words + ([free_text] if free_text else []))
+
+
+# ---- Casework (blueprints/casework/) ----
+
+# How the first call after a sign-up went.
+CALL_OUTCOMES = {
+    "reached": _l("Reached her"),
+    "meeting_booked": _l("Meeting booked"),
+    "no_answer": _l("No answer"),
+    "not_interested": _l("Not interested now"),
+    "wrong_number": _l("Wrong number"),
+}
+# Her benefit situation at enrolment.
+BENEFITS = {
+    "job_ready": _l("Cash benefit, job-ready"),
+    "activity_ready": _l("Cash benefit, activity-ready"),
+    "education_benefit": _l("Education benefit"),
+    "spouse_supported": _l("Supported by her spouse"),
+    "self_supporting": _l("Self-supporting"),
+    "other": _l("Other"),
+}
+ACTION_PLANS = {
+    "agreed": _l("Agreed"),
+    "not_yet": _l("Not yet"),
+    "not_relevant": _l("Not relevant"),
+}
+LEAVING_REASONS = {
+    "ordinary_job": _l("Ordinary job"),
+    "education": _l("Education"),
+    "flex_job": _l("Flex job"),
+    "resource_course": _l("Resource course"),
+    "early_pension": _l("Early pension"),
+    "moved": _l("Moved away"),
+    "stopped": _l("Stopped"),
+    "other": _l("Other"),
+}
+CONTACT_KINDS = {
+    "meeting": _l("Meeting"),
+    "phone": _l("Phone call"),
+    "home_visit": _l("Home visit"),
+    "group": _l("At a group"),
+    "text": _l("Text message"),
+    "other": _l("Other"),
+}
+# Where she is on her way (participants.stage).
+STAGES = {
+    "new": _l("To call"),
+    "contacted": _l("Contacted"),
+    "set_aside": _l("Set aside (no answer)"),
+    "closed": _l("Closed"),
+    "enrolled": _l("Enrolled"),
+    "left": _l("Left the programme"),
+}
+# Her pathway's steps. Company-based: the steps in a company (they take a company from the list).
+STEP_KINDS = {
+    "danish_course": _l("Danish course"),
+    "other_course": _l("Other course"),
+    "company_visit": _l("Company visit"),
+    "taster_internship": _l("Taster internship"),
+    "internship": _l("Internship"),
+    "wage_subsidy": _l("Wage-subsidy job"),
+    "small_job": _l("Small job"),
+    "ordinary_job": _l("Ordinary job"),
+    "education": _l("Education"),
+    "flex_job": _l("Flex job"),
+    "resource_course": _l("Resource course"),
+    "other": _l("Other"),
+}
+COMPANY_STEPS = (
+    "company_visit",
+    "taster_internship",
+    "internship",
+    "wage_subsidy",
+    "small_job",
+    "ordinary_job",
+)
+# The programme's four aims (seed 002), asked of her in her language with five faces, sad (1) to happy (5).
+PROGRESS_AIMS = {
+    "work_identity": _l("Can you see yourself in a job?"),
+    "society_norms": _l("Do you know how things are done in Danish society?"),
+    "workplace_expectations": _l("Do you know what a workplace expects of you?"),
+    "health_barriers": _l("Does your health let you work?"),
+}
+# The same aims as staff read them in her record.
+PROGRESS_AIM_NAMES = {
+    "work_identity": _l("Work identity"),
+    "society_norms": _l("Danish society's norms"),
+    "workplace_expectations": _l("What workplaces expect"),
+    "health_barriers": _l("Health (her own sense)"),
+}
+FACES = {
+    1: _l("Very sad face"),
+    2: _l("Sad face"),
+    3: _l("Neither sad nor happy face"),
+    4: _l("Happy face"),
+    5: _l("Very happy face"),
+}

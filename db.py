@@ -636,3 +636,154 @@ def m010_signups_awaiting_a_coordinator(db):
         CREATE INDEX signups_awaiting ON signups(awaiting) WHERE awaiting = 1;
         """,
     )
+
+
+@migrations()
+@without_foreign_keys
+def m011_casework(db):
+    run_script(
+        db,
+        """
+        -- A new staff role: the job consultant (the coordinator's casework, no administration).
+        CREATE TABLE users_new (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL
+                CHECK (role IN ('admin', 'coordinator', 'job_consultant', 'facilitator', 'outreach')),
+            password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO users_new SELECT id, username, display_name, role, password_hash, active, created_at FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_new RENAME TO users;
+
+        -- Where she is on her way (blueprints/casework/pathway.py): new (to call), contacted, set_aside (no
+        -- answer), closed (not interested now, wrong number), enrolled, left. Replaces `status`, which no
+        -- code set (every woman was "enrolled").
+        ALTER TABLE participants DROP COLUMN status;
+        ALTER TABLE participants ADD COLUMN stage TEXT NOT NULL DEFAULT 'new'
+            CHECK (stage IN ('new', 'contacted', 'set_aside', 'closed', 'enrolled', 'left'));
+        UPDATE participants SET stage = 'contacted'
+         WHERE id IN (SELECT participant_id FROM enrolments UNION SELECT participant_id FROM attendance);
+        CREATE INDEX participants_stage ON participants(stage, registered_at);
+        CREATE INDEX participants_coordinator ON participants(coordinator_id, stage);
+
+        -- The first call after a sign-up, one row per try.
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            called_at TEXT NOT NULL,
+            called_by INTEGER REFERENCES users(id),
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('reached', 'meeting_booked', 'no_answer', 'not_interested', 'wrong_number')),
+            meeting_on TEXT
+        );
+        CREATE INDEX calls_participant ON calls(participant_id, called_at);
+
+        -- Her enrolment in the programme ("visitation"), and when and why she left it. She may come back:
+        -- one row per stay, at most one open.
+        CREATE TABLE visitations (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            enrolled_on TEXT NOT NULL,
+            coordinator_id INTEGER REFERENCES users(id),
+            benefit TEXT NOT NULL,
+            action_plan TEXT NOT NULL CHECK (action_plan IN ('agreed', 'not_relevant', 'not_yet')),
+            action_plan_on TEXT,
+            planned_end_on TEXT,
+            left_on TEXT,
+            leaving_reason TEXT,
+            recorded_by INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX visitations_open ON visitations(participant_id) WHERE left_on IS NULL;
+        CREATE INDEX visitations_participant ON visitations(participant_id, enrolled_on);
+
+        -- Contacts with her (a meeting, a call, a home visit…): made on a phone, online or not, sent through
+        -- the outbox; the phone's item id makes a resend a duplicate. The note is short and never about
+        -- health or family.
+        CREATE TABLE contacts (
+            id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('meeting', 'phone', 'home_visit', 'group', 'text', 'other')),
+            contacted_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER REFERENCES users(id),
+            received_at TEXT NOT NULL
+        );
+        CREATE INDEX contacts_participant ON contacts(participant_id, contacted_at);
+
+        -- Companies that take women for visits, internships and jobs (no woman's data).
+        CREATE TABLE companies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            contact_name TEXT NOT NULL DEFAULT '',
+            contact_phone TEXT NOT NULL DEFAULT '',
+            cvr TEXT,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id)
+        );
+        CREATE UNIQUE INDEX companies_cvr ON companies(cvr) WHERE cvr IS NOT NULL;
+
+        -- Her pathway: courses, company-based steps, jobs, education and other ways out.
+        CREATE TABLE steps (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            company_id INTEGER REFERENCES companies(id),
+            planned_start TEXT,
+            planned_end TEXT,
+            started_on TEXT,
+            ended_on TEXT,
+            full_time INTEGER,
+            hours_per_week REAL,
+            recorded_by INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX steps_participant ON steps(participant_id, started_on);
+        CREATE INDEX steps_company ON steps(company_id);
+        -- A small job's hours, month by month (the 30-hour month and the 225-hour year).
+        CREATE TABLE step_hours (
+            step_id INTEGER NOT NULL REFERENCES steps(id) ON DELETE CASCADE,
+            month TEXT NOT NULL,
+            hours REAL NOT NULL CHECK (hours >= 0 AND hours <= 744),
+            PRIMARY KEY (step_id, month)
+        );
+
+        -- Her own answers on the programme's four aims, 1 (sad face) to 5 (happy face), with the day.
+        CREATE TABLE progress_answers (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            asked_on TEXT NOT NULL,
+            work_identity INTEGER NOT NULL CHECK (work_identity BETWEEN 1 AND 5),
+            society_norms INTEGER NOT NULL CHECK (society_norms BETWEEN 1 AND 5),
+            workplace_expectations INTEGER NOT NULL CHECK (workplace_expectations BETWEEN 1 AND 5),
+            health_barriers INTEGER NOT NULL CHECK (health_barriers BETWEEN 1 AND 5),
+            language TEXT NOT NULL,
+            asked_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX progress_participant ON progress_answers(participant_id, asked_on);
+
+        -- Her competence CV, made with the job consultant; shown to an employer only with her consent.
+        CREATE TABLE cvs (
+            participant_id INTEGER PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,
+            languages TEXT NOT NULL DEFAULT '',
+            schooling TEXT NOT NULL DEFAULT '',
+            work_in_denmark TEXT NOT NULL DEFAULT '',
+            work_abroad TEXT NOT NULL DEFAULT '',
+            skills TEXT NOT NULL DEFAULT '',
+            wanted_work TEXT NOT NULL DEFAULT '',
+            hours TEXT NOT NULL DEFAULT '',
+            travel TEXT NOT NULL DEFAULT '',
+            consent_on TEXT,
+            consent_language TEXT,
+            consent_recorded_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id)
+        );
+        """,
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import clock
 import db as database
 from blueprints.auth.accounts import create_user
+from blueprints.casework import queries as casework
 from blueprints.groups import queries as groups
 from blueprints.groups.schedule import Schedule
 from blueprints.outreach import queries as outreach
@@ -26,6 +27,7 @@ USERS = [
     ("admin", "admin", "Lone (admin)"),
     ("coordinator", "coordinator", "Mette"),
     ("facilitator", "facilitator", "Hanan"),
+    ("jobconsultant", "job_consultant", "Karin"),
     ("outreach", "outreach", "Sevgi"),
 ]
 
@@ -117,6 +119,7 @@ def rebuild(path, password=None):
     with database.transaction(db):
         add_attendance(db)
         add_campaign_signups(db)
+        add_casework(db)
     db.close()
     return logins
 
@@ -304,3 +307,121 @@ def add_campaign_signups(db):
         signup_id = f"demo-signup-{phone}"
         recorded_by = None if channel == "poster" else outreach_worker  # a poster sign-up is her own
         outreach.store_signup(db, signup_id, sha256_hex(signup_id), clean, recorded_at, recorded_by)
+
+
+COMPANIES = [
+    ("Netto Ishøj Bycenter", "Ishøj Bycenter 50, 2635 Ishøj", "Jens Holm", "+4543541200"),
+    ("Ishøj Plejecenter", "Ishøj Strandvej 26, 2635 Ishøj", "Birgit Lund", "+4543576500"),
+    (
+        "Kantinen, Vallensbæk Rådhus",
+        "Vallensbæk Stationstorv 100, 2665 Vallensbæk",
+        "Ole Berg",
+        "+4543972200",
+    ),
+]
+
+
+def add_casework(db):
+    """Five women enrolled, at different places on their way: contacts of different ages (the caseload's
+    colours), company steps, a small job with its hours, answers on the four aims, a CV, one who left."""
+    today = clock.today()
+    users = {row["username"]: row["id"] for row in db.execute("SELECT id, username FROM users")}
+    women = {row["first_name"]: row["id"] for row in db.execute("SELECT id, first_name FROM participants")}
+    company = {
+        name: casework.add_company(
+            db,
+            {"name": name, "address": address, "contact_name": contact, "contact_phone": phone, "cvr": None},
+            users["jobconsultant"],
+        )
+        for name, address, contact, phone in COMPANIES
+    }
+
+    for row in db.execute("SELECT DISTINCT participant_id FROM attendance").fetchall():
+        casework.met(db, row["participant_id"])  # came to a group: no longer waiting for a first call
+
+    def day(days_ago):
+        return (today - timedelta(days=days_ago)).isoformat()
+
+    for name, enrolled_days_ago, benefit, contact_days_ago in (
+        ("Amina", 70, "activity_ready", 1),
+        ("Fatma", 120, "job_ready", 4),
+        ("Rukhsana", 40, "spouse_supported", 9),
+        ("Samira", 150, "education_benefit", 2),
+        ("Ayşe", 60, "activity_ready", 6),
+    ):
+        casework.enrol(
+            db,
+            women[name],
+            {
+                "enrolled_on": day(enrolled_days_ago),
+                "coordinator_id": users["coordinator"],
+                "benefit": benefit,
+                "action_plan": "agreed",
+                "action_plan_on": day(enrolled_days_ago - 7),
+                "planned_end_on": (
+                    today + timedelta(weeks=20) - timedelta(days=enrolled_days_ago)
+                ).isoformat(),
+            },
+            users["coordinator"],
+        )
+        moment = clock.now() - timedelta(days=contact_days_ago, hours=2)
+        casework.add_contact(
+            db,
+            new_token(16),
+            "demo",
+            women[name],
+            "meeting",
+            moment.isoformat(timespec="seconds"),
+            "",
+            users["coordinator"],
+        )
+
+    def step(name, kind, company_name=None, **dates):
+        values = dict.fromkeys(casework.STEP_COLUMNS) | {"kind": kind} | dates
+        values["company_id"] = company[company_name] if company_name else None
+        return casework.add_step(db, women[name], values, users["jobconsultant"])
+
+    step("Amina", "company_visit", "Ishøj Plejecenter", started_on=day(50), ended_on=day(50))
+    step("Amina", "taster_internship", "Ishøj Plejecenter", started_on=day(20), planned_end=day(-8))
+    small_job = step("Fatma", "small_job", "Netto Ishøj Bycenter", started_on=day(100))
+    for months_ago, hours in ((3, 34), (2, 26), (1, 41)):
+        month = (today.replace(day=1) - timedelta(days=28 * months_ago)).strftime("%Y-%m")
+        casework.put_hours(db, small_job, month, hours)
+    step("Rukhsana", "danish_course", started_on=day(30), planned_end=day(-60))
+    step("Samira", "internship", "Kantinen, Vallensbæk Rådhus", started_on=day(120), ended_on=day(60))
+    step(
+        "Samira",
+        "ordinary_job",
+        "Kantinen, Vallensbæk Rådhus",
+        started_on=day(30),
+        full_time=0,
+        hours_per_week=25,
+    )
+    casework.leave(db, women["Samira"], day(25), "ordinary_job")
+    step("Ayşe", "company_visit", "Netto Ishøj Bycenter", planned_start=day(-5))
+    for asked_days_ago, answers in ((70, (2, 2, 1, 3)), (5, (3, 4, 3, 3))):
+        casework.add_progress(
+            db,
+            women["Amina"],
+            day(asked_days_ago),
+            dict(zip(casework.AIMS, answers, strict=True)),
+            "ar",
+            users["coordinator"],
+        )
+    casework.save_cv(
+        db,
+        women["Fatma"],
+        dict.fromkeys(casework.CV_FIELDS, "")
+        | {
+            "languages": "Tyrkisk (modersmål), dansk (taler godt), lidt engelsk",
+            "schooling": "Grundskole i Tyrkiet; danskuddannelse modul 3",
+            "work_in_denmark": "Småjob i Netto: opfyldning og kasse, 8 timer om ugen",
+            "work_abroad": "Syerske på en tekstilfabrik i Izmir, 6 år",
+            "skills": "Syning, madlavning til mange, ordenssans",
+            "wanted_work": "Butik eller køkken",
+            "hours": "15-25 timer om ugen",
+            "travel": "Op til 30 minutter med bus",
+        },
+        True,
+        users["jobconsultant"],
+    )

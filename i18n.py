@@ -28,8 +28,11 @@ FONT_FILES = {
 def format_when(value, kind="datetime"):
     """Format a stored UTC timestamp in Copenhagen time, as the page's language writes it.
 
-    kind: "day" (weekday and date), "date" (short: day and month), "time" (hours and minutes) or "datetime".
+    kind: "day" (weekday and date), "date" (short: day and month), "month" (month and year, from "YYYY-MM"),
+    "time" (hours and minutes) or "datetime".
     """
+    if kind == "month":
+        return dates.format_skeleton("yMMMM", datetime.fromisoformat(f"{value}-15"), locale=get_locale())
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     local, locale = to_user_timezone(value), get_locale()

@@ -11,6 +11,9 @@ DEFAULTS = {
     "audit_years": (5, 1, 10),
     "coordinators_share": (0, 0, 1),  # 1: every coordinator sees every woman (a team)
     "left_after_end_months": (12, 1, 120),
+    "call_tries": (3, 1, 10),  # calls without an answer before a new sign-up is set aside
+    "set_aside_months": (3, 1, 36),  # a woman set aside after no answer is erased after these months
+    "caseload_limit": (35, 5, 200),  # a coordinator's enrolled women before the caseload warns
 }
 # Days, kept as year-month-day (empty: not set).
 DATES = ("programme_ends_on",)

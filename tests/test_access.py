@@ -11,8 +11,8 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")  # the campaign and the sess
 WHO = ("anonymous",) + ROLES
 STAFF = dict.fromkeys(ROLES, 200)
 # Groups: coordinators and admins see all, a facilitator her own (the test's group is hers).
-GROUPS = {"anonymous": 302, "outreach": 403, "other": 200}
-CASEWORK = {"anonymous": 302, "coordinator": 200, "admin": 200, "other": 403}
+GROUPS = {"anonymous": 302, "outreach": 403, "job_consultant": 403, "other": 200}
+CASEWORK = {"anonymous": 302, "coordinator": 200, "admin": 200, "job_consultant": 200, "other": 403}
 ADMIN = {"anonymous": 302, "admin": 200, "other": 403}
 
 # endpoint -> (method, path with {lang} and ids, {who: status}); "anonymous" falls back to `other`.
@@ -112,7 +112,7 @@ EXPECTED = {
     "checkin.correct_attendance": (
         "GET",
         "/{lang}/groups/{group_id}/sessions/{session_id}/attendance",
-        CASEWORK,
+        CASEWORK | {"job_consultant": 403},
     ),
     "checkin.register_csv": ("GET", "/{lang}/groups/{group_id}/register.csv", GROUPS),
     "checkin.register_xlsx": ("GET", "/{lang}/groups/{group_id}/register.xlsx", GROUPS),
@@ -123,7 +123,7 @@ EXPECTED = {
     "groups.print_cards": (
         "POST",
         "/{lang}/groups/{group_id}/cards",
-        CASEWORK | {"coordinator": 302, "admin": 302},
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 403},
     ),
     "participants.participants": ("GET", "/{lang}/participants", CASEWORK),
     "participants.participant": ("GET", "/{lang}/participants/{participant_id}", CASEWORK),
@@ -132,23 +132,23 @@ EXPECTED = {
     "participants.offer": (
         "POST",
         "/{lang}/participants/{participant_id}/offers",
-        CASEWORK | {"coordinator": 400, "admin": 400},
+        CASEWORK | {"coordinator": 400, "admin": 400, "job_consultant": 400},
     ),
     "participants.withdraw_offer": (
         "POST",
         "/{lang}/participants/{participant_id}/offers/{group_id}/withdraw",
-        CASEWORK | {"coordinator": 302, "admin": 302},
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
     ),
     # No such sign-up waiting: 404 for those who may answer, 403 before that for the others.
     "outreach.join_signup": (
         "POST",
         "/{lang}/signups/no-such-signup/same-woman",
-        CASEWORK | {"coordinator": 404, "admin": 404},
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
     ),
     "outreach.separate_signup": (
         "POST",
         "/{lang}/signups/no-such-signup/another-woman",
-        CASEWORK | {"coordinator": 404, "admin": 404},
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
     ),
     "participants.take_on": (
         "POST",
@@ -159,7 +159,7 @@ EXPECTED = {
     "participants.revoke_link": (
         "POST",
         "/{lang}/participants/{participant_id}/link/revoke",
-        CASEWORK | {"coordinator": 302, "admin": 302},
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
     ),
     "privacy.withdraw": ("GET", "/{lang}/participants/{participant_id}/withdraw", CASEWORK),
     "privacy.undo_withdrawal": (
@@ -180,10 +180,72 @@ EXPECTED = {
     "me.manifest": ("GET", "/{lang}/c/manifest.webmanifest", {"other": 200}),
     "me.forget_page": ("GET", "/{lang}/c/forget", {"other": 200}),
     "me.forget": ("POST", "/{lang}/c/forget", {"other": 200}),
+    "casework.calls": ("GET", "/{lang}/calls", CASEWORK),
+    "casework.call": ("GET", "/{lang}/participants/{participant_id}/call", CASEWORK),
+    "casework.dial": (
+        "GET",
+        "/{lang}/participants/{participant_id}/dial/tel",
+        CASEWORK | {"coordinator": 303, "admin": 303, "job_consultant": 303},
+    ),
+    "casework.enrol": ("GET", "/{lang}/participants/{participant_id}/enrol", CASEWORK),
+    # Not enrolled: back to her record.
+    "casework.leave": (
+        "GET",
+        "/{lang}/participants/{participant_id}/leave",
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
+    ),
+    "casework.caseload": ("GET", "/{lang}/my-women", CASEWORK),
+    # No way of contact chosen: the form again, with the message (400).
+    "casework.add_contact": (
+        "POST",
+        "/{lang}/participants/{participant_id}/contacts",
+        CASEWORK | {"coordinator": 400, "admin": 400, "job_consultant": 400},
+    ),
+    # Not enrolled: back to her record. No step nor company exists in this programme yet (404).
+    "casework.new_step": (
+        "GET",
+        "/{lang}/participants/{participant_id}/steps/new",
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
+    ),
+    "casework.edit_step": (
+        "GET",
+        "/{lang}/participants/{participant_id}/steps/1",
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
+    ),
+    "casework.step_hours": (
+        "POST",
+        "/{lang}/participants/{participant_id}/steps/1/hours",
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
+    ),
+    "casework.delete_step": (
+        "POST",
+        "/{lang}/participants/{participant_id}/steps/1/delete",
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
+    ),
+    "casework.companies": ("GET", "/{lang}/companies", CASEWORK),
+    "casework.company": (
+        "GET",
+        "/{lang}/companies/1",
+        CASEWORK | {"coordinator": 404, "admin": 404, "job_consultant": 404},
+    ),
+    "casework.progress": ("GET", "/{lang}/participants/{participant_id}/progress", CASEWORK),
+    "casework.cv": ("GET", "/{lang}/participants/{participant_id}/cv", CASEWORK),
+    # No consent to show her CV: back to the CV form.
+    "casework.print_cv": (
+        "GET",
+        "/{lang}/participants/{participant_id}/cv/print",
+        CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
+    ),
+    "casework.edit_record": ("GET", "/{lang}/participants/{participant_id}/edit", CASEWORK),
+    "casework.timeline": ("GET", "/{lang}/participants/{participant_id}/timeline", CASEWORK),
     "api.csrf_token": ("GET", "/api/v1/csrf", {"anonymous": 401, "other": 200}),
     "api.kit": ("GET", "/api/v1/offline-kit", {"anonymous": 401, "other": 200}),
     "api.reference": ("GET", "/api/v1/reference", {"anonymous": 401, "other": 200}),
-    "api.roster": ("GET", "/api/v1/roster", {"anonymous": 401, "outreach": 403, "other": 200}),
+    "api.roster": (
+        "GET",
+        "/api/v1/roster",
+        {"anonymous": 401, "outreach": 403, "job_consultant": 403, "other": 200},
+    ),
     "api.outbox": ("POST", "/api/v1/outbox", {"anonymous": 401, "other": 400}),
 }
 

@@ -372,7 +372,7 @@ def test_enrol_through_the_page(app, login_as, db, staff):
         )
         assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert translated(app, "da", "The group is full: %(name)s is on the waitlist.", name="Samira") in page
+    assert translated(app, "da", "The group is full: she is on the waitlist.") in page
     assert translated(app, "da", "Waitlist, number %(num)d", num=1) in page
 
 

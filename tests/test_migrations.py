@@ -23,6 +23,7 @@ APPLIED = {
     "m008_data_protection": "5d4af96563cf5366379dd906f6f86b0b14f2f255a71e3005ca66ee5432ed3295",
     "m009_group_offers": "40c53503b85ace8ff8e82d6c0431219c752e0b7271a823b27f984234f6c63485",
     "m010_signups_awaiting_a_coordinator": "23b7ff43592fde9c0dbac42c0ce40c476625e5c1b9708437d7f403ab47bc58c2",
+    "m011_casework": "dabc4584e72f16e49769fb007fee094fde7111ad21ce0a009e6b4c037d1c25b9",
 }
 
 
@@ -207,8 +208,17 @@ def seed(db, start=None, stop=None):
             SEEDS.get(name, lambda db: None)(db)
 
 
+# Columns a later migration dropped on purpose: m011 replaced `participants.status`, which no code ever set
+# (every woman was "enrolled"), by `stage`, which it fills from her groups and attendance.
+DROPPED = {("participants", "status")}
+
+
 def columns_of(db):
-    return {table.name: list(table.columns_dict) for table in db.tables if table.name != "_sqlite_migrations"}
+    return {
+        table.name: [name for name in table.columns_dict if (table.name, name) not in DROPPED]
+        for table in db.tables
+        if table.name != "_sqlite_migrations"
+    }
 
 
 def rows_of(db, columns):
@@ -442,3 +452,17 @@ def test_m008_the_audit_log_is_append_only(db):
     )
     db.execute("DELETE FROM audit_log")
     assert values(db, "SELECT count(*) FROM audit_log") == [(0,)]
+
+
+def test_m011_a_woman_who_came_to_a_group_is_contacted_and_the_others_wait_for_a_call(db):
+    migrate_up_to(db, "m011_casework")
+    seed(db, stop="m011_casework")
+    database.migrate(db)
+    stages = dict(values(db, "SELECT id, stage FROM participants ORDER BY id"))
+    attended = {row[0] for row in values(db, "SELECT participant_id FROM attendance")}
+    grouped = {row[0] for row in values(db, "SELECT participant_id FROM enrolments")}
+    assert attended | grouped, "the seed has a woman in a group"
+    assert {pid for pid, stage in stages.items() if stage == "contacted"} == attended | grouped
+    assert {stage for pid, stage in stages.items() if pid not in attended | grouped} <= {"new"}
+    assert values(db, "SELECT role FROM users WHERE 0") == []  # the rebuilt users table answers
+    insert(db, "users", "username role password_hash created_at", ("jc", "job_consultant", "x", JAN))

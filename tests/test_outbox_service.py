@@ -72,8 +72,9 @@ def test_a_kind_cannot_get_a_second_handler(echo_kind):
             return result(entry["id"], "ok")
 
 
-def test_the_sign_up_and_check_in_kinds_are_registered_by_their_areas(app):
-    assert outbox.kinds() == ["checkin", "checkin_undo", "signup"]
+def test_each_kind_is_registered_by_its_area(app):
+    assert outbox.kinds() == ["checkin", "checkin_undo", "contact", "signup"]
+    assert outbox._handlers["contact"].__module__ == "blueprints.casework.contacts"
     assert outbox._handlers["signup"].__module__ == "blueprints.outreach.signups"
     assert outbox._handlers["checkin"].__module__ == "blueprints.checkin.scans"
     assert outbox._handlers["checkin_undo"].__module__ == "blueprints.checkin.scans"

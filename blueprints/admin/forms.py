@@ -13,6 +13,7 @@ from ..auth.forms import new_password_field
 ROLE_LABELS = {
     "admin": _l("Administrator"),
     "coordinator": _l("Coordinator"),
+    "job_consultant": _l("Job consultant"),
     "facilitator": _l("Facilitator"),
     "outreach": _l("Outreach worker"),
 }

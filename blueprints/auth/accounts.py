@@ -13,7 +13,7 @@ from db import transaction
 
 from . import queries
 
-ROLES = ("admin", "coordinator", "facilitator", "outreach")
+ROLES = ("admin", "coordinator", "job_consultant", "facilitator", "outreach")
 MIN_PASSWORD_LENGTH = 10
 # A login is refused for a while after this many failures in the window: strictly for one
 # name from one address, loosely per name (so nobody can lock a colleague out for long from

@@ -8,6 +8,7 @@ from form_fields import as_id, as_text
 from outbox import content_hash, handles, recorded_time, result
 
 from ..auth.queries import user_by_id
+from ..casework import queries as casework
 from ..participants.cards import CARD_CODE, card_hash
 from . import queries
 
@@ -49,6 +50,8 @@ def check_in_item(db, item, user_id):
     new = queries.record_checkin(
         db, session["id"], participant_id, clean["scanned_at"], clean["method"], enrolled, user_id, item_id
     )
+    if new:
+        casework.met(db, participant_id)  # coming to a group is a contact: she no longer waits for a call
     status = "ok" if new else "duplicate"
     reason = ("" if enrolled else "not_enrolled") if new else "already_checked_in"
     queries.remember_answer(db, item_id, digest, status, reason, participant_id, session["id"], user_id)

@@ -227,10 +227,11 @@ def enrol(group_id):
     with transaction(db):
         state = queries.enrol(db, group_id, participant_id)
         audit.record(db, "group.enrol", participant_id, f"group:{group_id} {state}")
+    # Never her name: a flash waits in the session's row until shown, and no erasure reaches it there.
     if state == "active":
-        flash(_("%(name)s is enrolled.", name=person["first_name"]), "ok")
+        flash(_("She is enrolled in the group."), "ok")
     else:
-        flash(_("The group is full: %(name)s is on the waitlist.", name=person["first_name"]), "ok")
+        flash(_("The group is full: she is on the waitlist."), "ok")
     return redirect(url_for("groups.group", group_id=group_id) + "#members")
 
 

@@ -34,7 +34,7 @@ def index():
         context["sessions"] = next_week(db, g.user)
     elif role == "facilitator":
         context["sessions"] = next_week(db, g.user)
-    else:
+    elif role == "outreach":
         context["estates"] = outreach.estates(db)
     return render_template("home/index.html", **context)
 

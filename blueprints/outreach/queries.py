@@ -8,6 +8,8 @@ import audit
 import clock
 from tokens import new_short_code, typed_short_code
 
+from ..casework import queries as casework
+
 
 def estate_exists(db, estate_id):
     """True when the estate exists."""
@@ -95,6 +97,8 @@ def store_signup(db, signup_id, content_hash, clean, recorded_at, user_id, may_j
         participant_id, how = insert_participant(db, signup_id, clean, now, user_id), "new"
     if how != "awaiting":
         add_consent_and_card(db, participant_id, clean, recorded_at, user_id)
+    if how == "merged":
+        casework.signed_up_again(db, participant_id)
     # An awaiting sign-up keeps its card's hash, to give it to whoever the coordinator says she is.
     details = {key: value for key, value in clean.items() if key != "card_hash" or how == "awaiting"}
     db.execute(
@@ -182,6 +186,7 @@ def join_awaiting(db, signup):
     clean = json.loads(signup["details"])
     add_consent_and_card(db, signup["participant_id"], clean, signup["recorded_at"], signup["recorded_by"])
     db.execute("UPDATE signups SET merged = 1 WHERE id = ?", [signup["id"]])
+    casework.signed_up_again(db, signup["participant_id"])
     return True
 
 

@@ -13,7 +13,7 @@ from wtforms.validators import ValidationError
 import access
 import audit
 import clock
-from access import staff_required
+from access import CASEWORK_ROLES, staff_required
 from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from db import get_db, transaction
 from i18n import current_language, text_direction
@@ -186,7 +186,7 @@ def awaiting_or_404(signup_id):
 
 
 @bp.route("/signups/<signup_id>/same-woman", methods=["POST"])
-@staff_required("coordinator", "admin")
+@staff_required(*CASEWORK_ROLES)
 def join_signup(signup_id):
     """The coordinator called: it is the woman already registered. The sign-up joins her record."""
     signup = awaiting_or_404(signup_id)
@@ -197,11 +197,11 @@ def join_signup(signup_id):
             abort(409)  # decided a moment ago (a double tap, or another coordinator)
         audit.record(db, "signup.join", signup["participant_id"])
     flash(_("The sign-up is added to her record."), "success")
-    return redirect(url_for("outreach.campaigns") + "#awaiting")
+    return redirect(url_for("casework.calls") + "#awaiting")
 
 
 @bp.route("/signups/<signup_id>/another-woman", methods=["POST"])
-@staff_required("coordinator", "admin")
+@staff_required(*CASEWORK_ROLES)
 def separate_signup(signup_id):
     """Another woman who shares the phone: registered on her own, without the number."""
     signup = awaiting_or_404(signup_id)

@@ -35,7 +35,7 @@ def recent_participants(db, user, limit=50):
 def participant(db, participant_id):
     """Return her record, or None."""
     return db.execute(
-        """SELECT p.id, p.first_name, p.phone, p.language, p.registered_at, p.status, e.name AS estate_name,
+        """SELECT p.id, p.first_name, p.phone, p.language, p.registered_at, p.stage, e.name AS estate_name,
                   p.withdrawn_at, p.withdrawn_how, p.erase_after, p.coordinator_id,
                   coalesce(nullif(u.display_name, ''), u.username) AS coordinator_name
              FROM participants p LEFT JOIN estates e ON e.id = p.estate_id

@@ -1,15 +1,31 @@
+import uuid
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import access
 import audit
+import clock
 from access import CASEWORK_ROLES, staff_required
-from choices import ACTIVITIES
+from choices import (
+    ACTION_PLANS,
+    ACTIVITIES,
+    BENEFITS,
+    CALL_OUTCOMES,
+    CONTACT_KINDS,
+    LEAVING_REASONS,
+    PROGRESS_AIM_NAMES,
+    STAGES,
+    STEP_KINDS,
+)
 from db import get_db, transaction
 from qr import qr_svg
 from sms import sender_for
 
+from ..casework import pathway
+from ..casework import queries as casework
+from ..casework.forms import ContactForm
 from ..checkin import queries as checkin
 from ..groups import queries as groups
 from ..me import links
@@ -61,7 +77,50 @@ def render_participant(row, new_link=None, status=200, offer_error=None):
         new_link=new_link,
         new_link_qr=qr_svg(new_link) if new_link else None,
         activities=ACTIVITIES,
+        **casework_of(db, row["id"]),
     ), status
+
+
+def progress_due_on(db, participant_id, progress):
+    """When her next answers on the four aims are due (None when she is not enrolled)."""
+    stay = casework.open_visitation(db, participant_id)
+    if stay is None:
+        return None
+    last = casework.as_day(progress[-1]["asked_on"]) if progress else None
+    return pathway.progress_due_on(casework.as_day(stay["enrolled_on"]), last)
+
+
+def casework_of(db, participant_id):
+    """Her way in the programme, for her record: enrolment, stays, calls, contacts, steps, answers, CV."""
+    progress = casework.progress_of(db, participant_id)
+    return {
+        "visitation": casework.open_visitation(db, participant_id),
+        "stays": casework.visitations_of(db, participant_id),
+        "calls": casework.calls_of(db, participant_id),
+        "contacts": casework.contacts_of(db, participant_id, limit=20),
+        "steps": casework.steps_of(db, participant_id),
+        "group_steps": casework.groups_as_steps(db, participant_id),
+        "year_hours": casework.hours_in_months(db, participant_id, pathway.last_twelve_months(clock.today())),
+        "year_target": pathway.YEAR_HOURS,
+        "progress": progress,
+        "progress_due_on": progress_due_on(db, participant_id, progress),
+        "today": clock.today(),
+        "cv": casework.cv_of(db, participant_id),
+        "contact_form": ContactForm(formdata=None),
+        "contact_item_id": str(uuid.uuid4()),
+        "may_do_casework": access.may_do_casework(db, g.user, participant_id),
+        "labels": {
+            "stages": STAGES,
+            "benefits": BENEFITS,
+            "action_plans": ACTION_PLANS,
+            "leaving_reasons": LEAVING_REASONS,
+            "call_outcomes": CALL_OUTCOMES,
+            "contact_kinds": CONTACT_KINDS,
+            "step_kinds": STEP_KINDS,
+            "aims": PROGRESS_AIM_NAMES,
+        },
+        "contact_kinds": CONTACT_KINDS,
+    }
 
 
 @bp.route("/participants/<id:participant_id>")
@@ -127,6 +186,8 @@ def take_on(participant_id):
         queries.take_on(db, participant_id, g.user["id"])
         audit.record(db, "participant.take_on", participant_id)
     flash(_("She is one of your women now."), "ok")
+    if request.form.get("back") == "calls":
+        return redirect(url_for("casework.calls"))
     return redirect(url_for("participants.participant", participant_id=participant_id))
 
 

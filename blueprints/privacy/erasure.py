@@ -101,9 +101,16 @@ def due(db):
     ends = settings.get_date(db, "programme_ends_on")
     after_end = relativedelta(months=settings.get(db, "left_after_end_months"))
     programme_over = ends is not None and clock.today() > ends + after_end
+    set_aside = relativedelta(months=settings.get(db, "set_aside_months"))
+    called_before = (clock.now() - set_aside).isoformat(timespec="seconds")
     return {
         "withdrawn": queries.due_for_erasure(db, clock.now_iso()),
         "never_joined": queries.never_joined_since(db, registered_before),
+        "set_aside": [
+            participant_id
+            for participant_id in queries.set_aside_before(db, called_before)
+            if participant_id not in queries.never_joined_since(db, registered_before)
+        ],
         "left": queries.left_every_group(db) if programme_over else [],
     }
 

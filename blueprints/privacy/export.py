@@ -7,7 +7,19 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 import clock
-from choices import AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
+from choices import (
+    ACTION_PLANS,
+    AVAILABILITY,
+    BENEFITS,
+    CALL_OUTCOMES,
+    CHANNELS,
+    CONTACT_KINDS,
+    INTERESTS,
+    LEAVING_REASONS,
+    STAGES,
+    STEP_KINDS,
+    SUBGROUPS,
+)
 from i18n import LANGUAGE_NAMES, format_when
 
 from .forms import WAY_LABELS
@@ -28,6 +40,7 @@ SECTIONS = [
             ("childcare", _l("Needs childcare")),
             ("channel", _l("How we met")),
             ("campaign", _l("Campaign")),
+            ("stage", _l("Where you are in the programme")),
             ("registered_at", _l("Signed up")),
             ("withdrawn_at", _l("Consent withdrawn")),
             ("withdrawn_how", _l("How")),
@@ -123,6 +136,86 @@ SECTIONS = [
     ),
     ("personal_devices", _l("Phones that opened your page"), [("created_at", _l("First opened"))]),
     (
+        "calls",
+        _l("Calls after you signed up"),
+        [
+            ("called_at", _l("When")),
+            ("outcome", _l("How it went")),
+            ("meeting_on", _l("Meeting")),
+            ("staff", _l("Staff member")),
+        ],
+    ),
+    (
+        "visitations",
+        _l("Your time in the programme"),
+        [
+            ("enrolled_on", _l("Enrolled")),
+            ("coordinator", _l("Your coordinator")),
+            ("benefit", _l("Benefit")),
+            ("action_plan", _l("Family action plan")),
+            ("action_plan_on", _l("Plan agreed")),
+            ("planned_end_on", _l("Planned end")),
+            ("left_on", _l("Left")),
+            ("leaving_reason", _l("Why")),
+        ],
+    ),
+    (
+        "contacts",
+        _l("Contacts with you"),
+        [
+            ("contacted_at", _l("When")),
+            ("contact_kind", _l("How")),
+            ("note", _l("Note")),
+            ("staff", _l("Staff member")),
+        ],
+    ),
+    (
+        "steps",
+        _l("Your steps towards work"),
+        [
+            ("step_kind", _l("Step")),
+            ("company", _l("Company")),
+            ("planned_start", _l("Planned start")),
+            ("planned_end", _l("Planned end")),
+            ("started_on", _l("Started")),
+            ("ended_on", _l("Ended")),
+            ("full_time", _l("Full-time")),
+            ("hours_per_week", _l("Hours a week")),
+        ],
+    ),
+    (
+        "step_hours",
+        _l("Hours worked per month"),
+        [("step_kind", _l("Step")), ("month", _l("Month")), ("hours", _l("Hours"))],
+    ),
+    (
+        "progress_answers",
+        _l("Your own answers on the programme's aims (1 to 5)"),
+        [
+            ("asked_on", _l("When")),
+            ("work_identity", _l("Seeing yourself at work")),
+            ("society_norms", _l("Knowing Danish society's norms")),
+            ("workplace_expectations", _l("Knowing what workplaces expect")),
+            ("health_barriers", _l("Your health as a barrier")),
+        ],
+    ),
+    (
+        "cvs",
+        _l("Your CV"),
+        [
+            ("languages", _l("Languages")),
+            ("schooling", _l("Schooling")),
+            ("work_in_denmark", _l("Work in Denmark")),
+            ("work_abroad", _l("Work outside Denmark")),
+            ("skills", _l("Skills")),
+            ("wanted_work", _l("Work you want")),
+            ("hours", _l("Hours")),
+            ("travel", _l("How far you can travel")),
+            ("consent_on", _l("You agreed to show it to employers")),
+            ("updated_at", _l("Last changed")),
+        ],
+    ),
+    (
         "audit_log",
         _l("Who on the staff looked at or changed your information"),
         [
@@ -152,8 +245,22 @@ DATES = {
     "revoked_at",
     "offered_at",
     "at",
+    "called_at",
+    "meeting_on",
+    "enrolled_on",
+    "action_plan_on",
+    "planned_end_on",
+    "left_on",
+    "contacted_at",
+    "planned_start",
+    "planned_end",
+    "started_on",
+    "ended_on",
+    "asked_on",
+    "consent_on",
+    "updated_at",
 }
-YES_NO = {"childcare", "delivered", "on_her_page"}
+YES_NO = {"childcare", "delivered", "on_her_page", "full_time"}
 STATES = {"active": _l("Enrolled"), "waitlist": _l("On the waitlist"), "left": _l("Left")}
 KINDS = {
     "reminder": _l("Reminder"),
@@ -174,6 +281,12 @@ ACTIONS = {
     "group.enrol": _l("Put you in a group"),
     "group.leave": _l("Took you out of a group"),
     "attendance.correct": _l("Corrected who came to a meeting"),
+    "call.record": _l("Recorded a call to you"),
+    "participant.enrol": _l("Enrolled you in the programme"),
+    "participant.leave": _l("Recorded that you left the programme"),
+    "participant.take_on": _l("Became your coordinator"),
+    "signup.join": _l("Added a sign-up to your information"),
+    "signup.separate": _l("Registered you on your own"),
 }
 
 
@@ -195,6 +308,13 @@ def readable(column, value):
         "kind": KINDS,
         "method": METHODS,
         "action": ACTIONS,
+        "stage": STAGES,
+        "outcome": CALL_OUTCOMES,
+        "benefit": BENEFITS,
+        "action_plan": ACTION_PLANS,
+        "leaving_reason": LEAVING_REASONS,
+        "contact_kind": CONTACT_KINDS,
+        "step_kind": STEP_KINDS,
     }.get(column)
     if words is not None:
         return words.get(value, value)

@@ -68,6 +68,10 @@ class RetentionForm(FlaskForm):
     never_joined_months = setting_field(
         "never_joined_months", _l("Months after which a woman who never joined a group is erased")
     )
+    set_aside_months = setting_field(
+        "set_aside_months",
+        _l("Months after the last call when a woman set aside or closed, and never enrolled, is erased"),
+    )
     audit_years = setting_field("audit_years", _l("Years the log of who looked at what is kept"))
     programme_ends_on = StringField(
         _l("Last day of the programme"),
@@ -78,6 +82,10 @@ class RetentionForm(FlaskForm):
     left_after_end_months = setting_field(
         "left_after_end_months",
         _l("Months after the programme's last day when the women who left are erased"),
+    )
+    call_tries = setting_field("call_tries", _l("Calls without an answer before a new sign-up is set aside"))
+    caseload_limit = setting_field(
+        "caseload_limit", _l("Women a coordinator can follow closely (the caseload warns above it)")
     )
     coordinators_share = BooleanField(
         _l("The coordinators work as a team: each sees every woman, not only her own and the new sign-ups")

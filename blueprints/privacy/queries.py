@@ -18,6 +18,13 @@ ERASED_TABLES = {
     "group_role_models": "participant_id = :id",
     "group_offers": "participant_id = :id",
     "enrolments": "participant_id = :id",
+    "step_hours": "step_id IN (SELECT id FROM steps WHERE participant_id = :id)",
+    "steps": "participant_id = :id",
+    "progress_answers": "participant_id = :id",
+    "cvs": "participant_id = :id",
+    "contacts": "participant_id = :id",
+    "calls": "participant_id = :id",
+    "visitations": "participant_id = :id",
     "consents": "participant_id = :id",
     "signups": "participant_id = :id",  # a trigger keeps each sign-up's id in `erasures`
     "participants": "id = :id",
@@ -94,7 +101,7 @@ def tally_of(db, participant_id):
     """What the programme still reports about her, with nothing that points to her."""
     return db.execute(
         """SELECT substr(p.registered_at, 1, 7) AS registered_month, p.channel, p.campaign_id, p.estate_id,
-                  p.subgroup, p.language, p.status, p.year_of_birth, p.registered_at,
+                  p.subgroup, p.language, p.stage AS status, p.year_of_birth, p.registered_at,
                   (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
                   (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended
              FROM participants p WHERE p.id = ?""",
@@ -161,13 +168,15 @@ def due_for_erasure(db, now_iso):
 
 
 def left_every_group(db):
-    """Women who were in a group and have left every group (and did not withdraw: that has its own rule)."""
+    """Women who left the programme, or were in a group and have left every group (and did not withdraw:
+    that has its own rule)."""
     rows = db.execute(
         """SELECT p.id FROM participants p
             WHERE p.withdrawn_at IS NULL
-              AND EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
-              AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id
-                                 AND n.state IN ('active', 'waitlist'))
+              AND (p.stage = 'left'
+                   OR (EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
+                       AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id
+                                          AND n.state IN ('active', 'waitlist'))))
             ORDER BY p.id"""
     )
     return [row["id"] for row in rows]
@@ -185,8 +194,23 @@ def never_joined_since(db, registered_before):
               AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.participant_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.participant_id = p.id)
               AND NOT EXISTS (SELECT 1 FROM group_role_models r WHERE r.participant_id = p.id)
+              AND NOT EXISTS (SELECT 1 FROM visitations v WHERE v.participant_id = p.id)
             ORDER BY p.id""",
         [registered_before, registered_before],
+    )
+    return [row["id"] for row in rows]
+
+
+def set_aside_before(db, called_before):
+    """Women set aside after calls without an answer, or closed (not interested now, a wrong number), whose
+    last call is older than a moment, and who were never enrolled."""
+    rows = db.execute(
+        """SELECT p.id FROM participants p
+            WHERE p.stage IN ('set_aside', 'closed') AND p.withdrawn_at IS NULL
+              AND (SELECT max(c.called_at) FROM calls c WHERE c.participant_id = p.id) < ?
+              AND NOT EXISTS (SELECT 1 FROM visitations v WHERE v.participant_id = p.id)
+            ORDER BY p.id""",
+        [called_before],
     )
     return [row["id"] for row in rows]
 
@@ -196,7 +220,7 @@ def never_joined_since(db, registered_before):
 # Everything held about her, table by table, as she would read it: names of groups and campaigns, not ids.
 EXPORTED_TABLES = {
     "participants": """SELECT p.id, p.first_name, p.phone, p.language, e.name AS estate, p.year_of_birth,
-                              p.subgroup, p.interests, p.availability, p.childcare, p.status, p.channel,
+                              p.subgroup, p.interests, p.availability, p.childcare, p.stage, p.channel,
                               c.name AS campaign, p.registered_at, p.withdrawn_at, p.withdrawn_how, p.erase_after
                          FROM participants p LEFT JOIN estates e ON e.id = p.estate_id
                          LEFT JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = :id""",
@@ -233,6 +257,27 @@ EXPORTED_TABLES = {
     "personal_devices": """SELECT d.created_at FROM personal_devices d
                              JOIN personal_links l ON l.token_hash = d.token_hash
                             WHERE l.participant_id = :id ORDER BY d.created_at""",
+    "calls": """SELECT c.called_at, c.outcome, c.meeting_on, coalesce(nullif(u.display_name, ''), u.username, '') AS staff
+                  FROM calls c LEFT JOIN users u ON u.id = c.called_by
+                 WHERE c.participant_id = :id ORDER BY c.called_at""",
+    "visitations": """SELECT v.enrolled_on, v.benefit, v.action_plan, v.action_plan_on, v.planned_end_on, v.left_on,
+                             v.leaving_reason, coalesce(nullif(u.display_name, ''), u.username, '') AS coordinator
+                        FROM visitations v LEFT JOIN users u ON u.id = v.coordinator_id
+                       WHERE v.participant_id = :id ORDER BY v.enrolled_on""",
+    "contacts": """SELECT c.contacted_at, c.kind AS contact_kind, c.note,
+                          coalesce(nullif(u.display_name, ''), u.username, '') AS staff
+                     FROM contacts c LEFT JOIN users u ON u.id = c.recorded_by
+                    WHERE c.participant_id = :id ORDER BY c.contacted_at""",
+    "steps": """SELECT s.kind AS step_kind, m.name AS company, s.planned_start, s.planned_end, s.started_on, s.ended_on,
+                       s.full_time, s.hours_per_week
+                  FROM steps s LEFT JOIN companies m ON m.id = s.company_id
+                 WHERE s.participant_id = :id ORDER BY coalesce(s.started_on, s.planned_start)""",
+    "step_hours": """SELECT s.kind AS step_kind, h.month, h.hours FROM step_hours h JOIN steps s ON s.id = h.step_id
+                      WHERE s.participant_id = :id ORDER BY h.month""",
+    "progress_answers": """SELECT asked_on, work_identity, society_norms, workplace_expectations, health_barriers
+                             FROM progress_answers WHERE participant_id = :id ORDER BY asked_on""",
+    "cvs": """SELECT languages, schooling, work_in_denmark, work_abroad, skills, wanted_work, hours, travel,
+                     consent_on, updated_at FROM cvs WHERE participant_id = :id""",
     "audit_log": """SELECT a.at, a.action, coalesce(u.display_name, u.username, '') AS staff
                       FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
                      WHERE a.participant_id = :id ORDER BY a.at, a.id""",

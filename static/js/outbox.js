@@ -201,8 +201,9 @@
   }
 
   function attentionMessages(item) {
-    if (item.reason === "same_id_other_content") return [say("reason_conflict")];
-    if (item.reason === "erased") return [say("reason_erased")];
+    var contact = item.kind === "contact";
+    if (item.reason === "same_id_other_content") return [say(contact ? "reason_conflict_contact" : "reason_conflict")];
+    if (item.reason === "erased") return [say(contact ? "reason_erased_contact" : "reason_erased")];
     return Object.keys(item.errors || {}).map(function (field) { return item.errors[field]; });
   }
 
@@ -446,11 +447,14 @@
   }
 
   function whatWaits(items) {
-    var kinds = { signups: 0, checkins: 0 };
-    items.forEach(function (item) { kinds[item.kind === "signup" ? "signups" : "checkins"] += 1; });
+    var kinds = { signups: 0, checkins: 0, contacts: 0 };
+    items.forEach(function (item) {
+      kinds[item.kind === "signup" ? "signups" : item.kind === "contact" ? "contacts" : "checkins"] += 1;
+    });
     var parts = [];
-    if (kinds.signups) parts.push(count("signups", kinds.signups));
-    if (kinds.checkins) parts.push(count("checkins", kinds.checkins));
+    ["signups", "checkins", "contacts"].forEach(function (kind) {
+      if (kinds[kind]) parts.push(count(kind, kinds[kind]));
+    });
     return window.Intl && Intl.ListFormat ? new Intl.ListFormat(LANG, { type: "conjunction" }).format(parts) : parts.join(", ");
   }
 

@@ -24,10 +24,11 @@ def catalog_text(lang, message):
     return gettext.translation("messages", TRANSLATIONS, languages=[lang]).gettext(message)
 
 
-ROLES = ("admin", "coordinator", "facilitator", "outreach")
+ROLES = ("admin", "coordinator", "jobconsultant", "facilitator", "outreach")
 ROLE_HOME_TEXT = {
     "admin": "/da/admin/users",
     "coordinator": "Madklubben",
+    "jobconsultant": "/da/my-women",
     "facilitator": "Let motion",
     "outreach": "Vildtbanegård",
 }
@@ -160,7 +161,21 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/groups/1/sessions/1/attendance",
             f"/groups/1/register?from={BROWSER_NOW.date()}&to={BROWSER_NOW.date() + timedelta(weeks=8)}",
             "/follow-up",
+            "/calls",
+            "/my-women",
+            "/companies",
+            "/companies/1",
+            "/participants/1/timeline",
+            "/participants/1/progress",
+            "/participants/1/edit",
+            "/participants/1/steps/new",
+            "/participants/1/steps/2",
+            "/participants/2/steps/3",
+            "/participants/1/leave",
+            "/participants/9/call",
+            "/participants/9/enrol",
         ],
+        "jobconsultant": ["/", "/participants/2/cv/print", "/my-women", "/participants/2/cv"],
         "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan"],
         "outreach": ["/", "/signup", "/signups/mine", "/cards/blank"],
     }.items():
