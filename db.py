@@ -787,3 +787,14 @@ def m011_casework(db):
         );
         """,
     )
+
+
+@migrations()
+def m012_attendance_by_woman_and_time(db):
+    run_script(
+        db,
+        """
+        -- Her last check-in is her last contact and her last activity: "My women" asks it for every woman.
+        CREATE INDEX attendance_participant_time ON attendance(participant_id, checked_in_at);
+        """,
+    )

@@ -10,6 +10,7 @@ client: routing, login, access rules, SQL, template), on a real SQLite file in t
 """
 
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -137,7 +138,7 @@ def build(db, women):
 def client_for(app, username):
     client = app.test_client()
     token_page = client.get("/da/login").get_data(as_text=True)
-    token = token_page.split('name="csrf_token" value="')[1].split('"')[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token_page).group(1)
     response = client.post(
         "/da/login", data={"csrf_token": token, "username": username, "password": PASSWORD}
     )

@@ -195,6 +195,7 @@ EXPECTED = {
         CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
     ),
     "casework.caseload": ("GET", "/{lang}/my-women", CASEWORK),
+    "casework.contact_form": ("GET", "/{lang}/participants/{participant_id}/contact", CASEWORK),
     # No way of contact chosen: the form again, with the message (400).
     "casework.add_contact": (
         "POST",

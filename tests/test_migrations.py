@@ -24,6 +24,7 @@ APPLIED = {
     "m009_group_offers": "40c53503b85ace8ff8e82d6c0431219c752e0b7271a823b27f984234f6c63485",
     "m010_signups_awaiting_a_coordinator": "23b7ff43592fde9c0dbac42c0ce40c476625e5c1b9708437d7f403ab47bc58c2",
     "m011_casework": "dabc4584e72f16e49769fb007fee094fde7111ad21ce0a009e6b4c037d1c25b9",
+    "m012_attendance_by_woman_and_time": "11865dea78bdf35996739f1fd28dce7e370dc73f562c6b130e2956733815f802",
 }
 
 
