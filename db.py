@@ -798,3 +798,20 @@ def m012_attendance_by_woman_and_time(db):
         CREATE INDEX attendance_participant_time ON attendance(participant_id, checked_in_at);
         """,
     )
+
+
+@migrations()
+def m013_outcomes_in_erased_tallies(db):
+    run_script(
+        db,
+        """
+        -- An erased woman's way to work still counts in the programme's results: months only, no day.
+        ALTER TABLE erased_tallies ADD COLUMN enrolled_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN left_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN leaving_reason TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN company_step INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE erased_tallies ADD COLUMN small_job INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE erased_tallies ADD COLUMN ordinary_job INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE erased_tallies ADD COLUMN education INTEGER NOT NULL DEFAULT 0;
+        """,
+    )

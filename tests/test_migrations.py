@@ -25,6 +25,7 @@ APPLIED = {
     "m010_signups_awaiting_a_coordinator": "23b7ff43592fde9c0dbac42c0ce40c476625e5c1b9708437d7f403ab47bc58c2",
     "m011_casework": "dabc4584e72f16e49769fb007fee094fde7111ad21ce0a009e6b4c037d1c25b9",
     "m012_attendance_by_woman_and_time": "11865dea78bdf35996739f1fd28dce7e370dc73f562c6b130e2956733815f802",
+    "m013_outcomes_in_erased_tallies": "ee46b9e47902ddb34fe38e00904ab56e65d1a9f3d64916546be1026c369f35d9",
 }
 
 

@@ -237,6 +237,11 @@ def test_after_erasure_the_programme_keeps_only_numbers(app, db, woman):
     erasure.erase(db, woman["id"], "test")
     tally = db.execute("SELECT * FROM erased_tallies").fetchone()
     assert tally["sessions_attended"] == 1 and tally["groups_joined"] == 1 and tally["language"] == "ar"
+    # Her way to work still counts: enrolled in January 2027, a small job at a company, no ordinary job.
+    outcome = [
+        tally[key] for key in ("status", "enrolled_month", "company_step", "small_job", "ordinary_job")
+    ]
+    assert outcome == ["enrolled", "2027-01", 1, 1, 0]
     assert tally["age_band"] in ("35-44", "45-54")  # born 1980, signed up in 2027
     assert NAME not in json.dumps(dict(tally)) and PHONE not in json.dumps(dict(tally))
     session = db.execute(
@@ -635,10 +640,28 @@ def test_nothing_more_is_done_for_a_woman_who_withdrew_whatever_an_old_page_offe
         ("/card", {}),
         ("/offers", {"group_id": woman["group_id"]}),
         ("/take", {}),
+        ("/call", {"outcome": "reached"}),
+        ("/contacts", {"kind": "meeting"}),
+        ("/leave", {"left_on": "2027-01-13", "reason": "stopped"}),
+        ("/steps/new", {"kind": "danish_course", "started_on": "2027-01-13"}),
+        ("/progress", {"asked_on": "2027-01-13"}),
+        ("/cv", {"skills": "x"}),
+        ("/edit", {"first_name": "Ny"}),
     ):
         assert coordinator.post(record + action, data={"csrf_token": token, **data}).status_code == 409, (
             action
         )
+    assert coordinator.get(record + "/dial/tel").status_code == 409
+    (contact,) = send(
+        coordinator,
+        {
+            "id": "3f0e7c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6",
+            "kind": "contact",
+            "recorded_at": clock.now_iso(),
+            "data": {"participant_id": woman["id"], "kind": "phone", "contacted_at": clock.now_iso()},
+        },
+    )
+    assert (contact["status"], contact["reason"]) == ("invalid", "withdrawn")
     facilitator = client_as(app, "facilitator")
     (by_card,) = send(facilitator, checkin_item(woman["session_id"], card_code=card_code))
     (by_name,) = send(facilitator, checkin_item(woman["session_id"], participant_id=woman["id"]))

@@ -163,7 +163,7 @@ def call_message(stage):
 @staff_required(*CASEWORK_ROLES)
 def dial(participant_id, how):
     """Call or text her: her number is fetched only now, so the lists kept on a phone hold first names only."""
-    her_record_or_404(participant_id, present=False)
+    her_record_or_404(participant_id)
     phone = queries.phone_of(get_db(), participant_id)
     if not phone:
         flash(_("She has no phone number."), "error")
@@ -220,7 +220,7 @@ def enrol(participant_id):
 @staff_required(*CASEWORK_ROLES)
 def leave(participant_id):
     """She leaves the programme: the day and why. Her history stays, and she may come back."""
-    row = her_record_or_404(participant_id, present=False)
+    row = her_record_or_404(participant_id)
     db = get_db()
     visitation = queries.open_visitation(db, participant_id)
     if visitation is None:
@@ -412,7 +412,7 @@ def new_step(participant_id):
 @staff_required(*CASEWORK_ROLES)
 def edit_step(participant_id, step_id):
     """One of her steps: correct it, mark it started or done; a small job's hours month by month."""
-    row = her_record_or_404(participant_id, present=False)
+    row = her_record_or_404(participant_id)
     db = get_db()
     current = queries.step(db, participant_id, step_id) or abort(404)
     form = step_form(db, formdata=request.form if request.method == "POST" else None, data=step_data(current))
@@ -457,7 +457,7 @@ def render_step_page(row, form, current, hours_form=None):
 @staff_required(*CASEWORK_ROLES)
 def step_hours(participant_id, step_id):
     """A small job's hours in one month (written again, the month's hours are replaced)."""
-    row = her_record_or_404(participant_id, present=False)
+    row = her_record_or_404(participant_id)
     db = get_db()
     current = queries.step(db, participant_id, step_id) or abort(404)
     hours_form = HoursForm()
@@ -477,7 +477,7 @@ def step_hours(participant_id, step_id):
 @staff_required(*CASEWORK_ROLES)
 def delete_step(participant_id, step_id):
     """Delete a step recorded by mistake (with its hours)."""
-    her_record_or_404(participant_id, present=False)
+    her_record_or_404(participant_id)
     db = get_db()
     queries.step(db, participant_id, step_id) or abort(404)
     with transaction(db):

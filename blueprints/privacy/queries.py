@@ -5,6 +5,18 @@ a new table with a participant reference must be added to ERASED_TABLES (or KEPT
 """
 
 import clock
+from choices import COMPANY_STEPS
+
+# Her way to work, kept in her anonymous tally (months, not days).
+OUTCOMES = (
+    "enrolled_month",
+    "left_month",
+    "leaving_reason",
+    "company_step",
+    "small_job",
+    "ordinary_job",
+    "education",
+)
 
 # Every table that holds something about one woman, and how her rows are found: erased in this order
 # (rows that point to others first).
@@ -103,17 +115,32 @@ def tally_of(db, participant_id):
         """SELECT substr(p.registered_at, 1, 7) AS registered_month, p.channel, p.campaign_id, p.estate_id,
                   p.subgroup, p.language, p.stage AS status, p.year_of_birth, p.registered_at,
                   (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
-                  (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended
-             FROM participants p WHERE p.id = ?""",
-        [participant_id],
+                  (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended,
+                  (SELECT substr(min(enrolled_on), 1, 7) FROM visitations WHERE participant_id = p.id)
+                      AS enrolled_month,
+                  (SELECT substr(left_on, 1, 7) FROM visitations WHERE participant_id = p.id
+                    ORDER BY enrolled_on DESC LIMIT 1) AS left_month,
+                  (SELECT leaving_reason FROM visitations WHERE participant_id = p.id
+                    ORDER BY enrolled_on DESC LIMIT 1) AS leaving_reason,
+                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
+                             AND kind IN ({company_steps})) AS company_step,
+                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
+                             AND kind = 'small_job') AS small_job,
+                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
+                             AND kind = 'ordinary_job') AS ordinary_job,
+                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
+                             AND kind = 'education') AS education
+             FROM participants p WHERE p.id = ?""".format(company_steps=", ".join("?" * len(COMPANY_STEPS))),
+        [*COMPANY_STEPS, participant_id],
     ).fetchone()
 
 
 def add_tally(db, tally, erased_month, age_band, reason):
     db.execute(
         """INSERT INTO erased_tallies (registered_month, erased_month, channel, campaign_id, estate_id, subgroup,
-                  language, age_band, status, groups_joined, sessions_attended, reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                  language, age_band, status, groups_joined, sessions_attended, reason, enrolled_month,
+                  left_month, leaving_reason, company_step, small_job, ordinary_job, education)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             tally["registered_month"],
             erased_month,
@@ -127,6 +154,7 @@ def add_tally(db, tally, erased_month, age_band, reason):
             tally["groups_joined"],
             tally["sessions_attended"],
             reason,
+            *(tally[key] for key in OUTCOMES),
         ],
     )
 
