@@ -150,3 +150,20 @@ def test_a_poster_sign_up_goes_all_the_way_to_an_ordinary_job(
     stage = server_db.execute("SELECT stage FROM participants WHERE id = ?", [woman]).fetchone()["stage"]
     assert stage == "left"
     context.close()
+
+
+def test_her_cv_prints_on_one_a4_page_in_danish_whatever_the_staff_language(browser, live_server, server_db):
+    from .test_journeys import printed_pages
+
+    fatma = server_db.execute("SELECT id FROM participants WHERE first_name = 'Fatma'").fetchone()["id"]
+    context = new_phone(browser)
+    page = context.new_page()
+    log_in(page, live_server, "jobconsultant", "ar")
+    page.goto(f"{live_server}/ar/participants/{fatma}/cv")
+    page.click("text=" + catalog_text("ar", "Print for an employer (A4, in Danish)"))
+    assert page.get_attribute("html", "lang") == "da" and page.get_attribute("html", "dir") == "ltr"
+    assert catalog_text("da", "Skills") in page.inner_text("main") and "Syning" in page.inner_text("main")
+    assert page_problems(page) == []
+    page.emulate_media(media="print")
+    assert printed_pages(page.pdf(format="A4", print_background=True)) == 1
+    context.close()
