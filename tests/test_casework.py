@@ -326,6 +326,20 @@ def test_my_women_are_in_order_of_urgency_with_their_colours(app, db, staff):
     assert translated(app, "da", "Meet her soon") in html and translated(app, "da", "Meet her now") in html
 
 
+def test_the_caseload_says_when_her_answers_on_the_four_aims_are_due(app, db, staff):
+    asked = enrolled(db, staff, "Aisha", contact_days_ago=1, enrolled_on="2026-10-01")
+    never = enrolled(db, staff, "Bushra", contact_days_ago=1, enrolled_on="2027-01-13")
+    answers = dict(work_identity=3, society_norms=3, workplace_expectations=3, health_barriers=3)
+    casework.add_progress(db, asked, "2026-10-14", answers, "ar", staff["coordinator"])
+    user = {"id": staff["coordinator"], "role": "coordinator"}
+    due = {row["id"]: row["answers_due"] for row in casework.caseload(db, user, None, WEDNESDAY)}
+    assert due == {asked: False, never: True}  # asked 14 October: due 14 January; enrolled today: due today
+    later = {row["id"]: row["answers_due"] for row in casework.caseload(db, user, None, date(2027, 1, 14))}
+    assert later[asked] is True
+    page = client_as(app, "coordinator").get("/da/my-women").get_data(as_text=True)
+    assert page.count(translated(app, "da", "Time to ask her the four questions")) == 1
+
+
 def test_coming_to_a_group_counts_as_a_contact(app, db, staff):
     from blueprints.groups import queries as groups
 

@@ -213,7 +213,8 @@ def caseload(db, user, coordinator_id, today):
            SELECT p.id, p.first_name, p.language, p.coordinator_id,
                   coalesce(nullif(u.display_name, ''), u.username) AS coordinator_name,
                   v.enrolled_on, {LAST_CONTACT} AS last_contact_at, {CURRENT_STEP} AS current_step,
-                  {LAST_ACTIVITY} AS last_activity_on, {NEXT_PLANNED} AS next_planned_on
+                  {LAST_ACTIVITY} AS last_activity_on, {NEXT_PLANNED} AS next_planned_on,
+                  (SELECT max(a.asked_on) FROM progress_answers a WHERE a.participant_id = p.id) AS last_asked_on
              FROM day, participants p JOIN visitations v ON v.participant_id = p.id AND v.left_on IS NULL
              LEFT JOIN users u ON u.id = p.coordinator_id
             WHERE p.stage = 'enrolled' AND (? IS NULL OR p.coordinator_id = ?) AND {followed}""",
@@ -241,7 +242,9 @@ def urgency_of(row, today):
     gap = pathway.activity_gap_too_long(last_activity, today, busy, as_day(row["enrolled_on"]))
     days = (today - last_contact).days if last_contact else None
     rank = {"red": 0, "amber": 1, "": 2}[contact] - (1 if gap else 0)
+    answers_due = pathway.progress_due_on(as_day(row["enrolled_on"]), as_day(row["last_asked_on"])) <= today
     return dict(row) | {
+        "answers_due": answers_due,
         "days_since_contact": days,
         "contact_urgency": contact,
         "weeks_without_activity": pathway.weeks_without_activity(last_activity, today, busy),
