@@ -238,6 +238,16 @@ def require_participant(db, user, participant_id):
         abort(403)
 
 
+def require_casework(db, user, participant_id, present=True):
+    """Stop the request unless `user` may do casework for her (404, 403), and, with `present`, unless she is
+    still in the programme's lists (409 once she withdrew)."""
+    require_participant(db, user, participant_id)
+    if not may_do_casework(db, user, participant_id):
+        abort(403)
+    if present:
+        require_present(db, participant_id)
+
+
 def require_present(db, participant_id):
     """Stop the request (409) when she withdrew her consent: nothing more is done for her (no link, card,
     text, offer or joined sign-up), whatever an old page still offers."""

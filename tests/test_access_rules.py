@@ -259,3 +259,31 @@ def test_no_module_but_access_decides_by_role():
         if compared.search(line) or "group_facilitators WHERE user_id" in line
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("who", "stage", "expected"),
+    [
+        ("admin", "left", True),
+        ("coordinator", "new", True),  # unassigned: the new sign-ups are every coordinator's
+        ("job_consultant", "new", True),
+        ("job_consultant", "contacted", True),
+        ("job_consultant", "set_aside", True),
+        ("job_consultant", "enrolled", True),
+        ("job_consultant", "closed", False),  # she said no, or the number was wrong
+        ("job_consultant", "left", False),
+        ("facilitator", "enrolled", False),  # even a woman of her own group
+        ("outreach", "new", False),
+    ],
+)
+def test_who_may_do_casework_for_a_woman_at_each_stage(db, world, who, stage, expected):
+    db.execute("UPDATE participants SET stage = ? WHERE id = ?", [stage, world["Amina"]])
+    assert access.may_do_casework(db, world["users"][who], world["Amina"]) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("admin", True), ("job_consultant", True), ("coordinator", False), ("outreach", False)],
+)
+def test_who_may_look_at_another_coordinators_caseload(world, who, expected):
+    assert access.may_see_caseload_of_others(world["users"][who]) is expected

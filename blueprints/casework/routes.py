@@ -1,4 +1,6 @@
-"""The casework pages: new sign-ups to call, the call, enrolment, my women (the caseload), contacts, leaving."""
+"""The casework pages: new sign-ups to call and the call, enrolment and leaving, "My women" (the caseload) and
+contacts, her pathway's steps and the companies, her answers on the four aims, her CV, corrections to her record
+and her timeline."""
 
 import uuid
 
@@ -24,6 +26,7 @@ from choices import (
     STEP_KINDS,
 )
 from db import get_db, transaction
+from form_fields import as_id
 from i18n import text_direction
 from outbox import UUID4, process_items
 
@@ -67,13 +70,8 @@ CHANGES = {
 
 def her_record_or_404(participant_id, present=True):
     """Her record for casework: 404 (no such woman), 403 (not for this staff member), 409 (she withdrew)."""
-    db = get_db()
-    access.require_participant(db, g.user, participant_id)
-    if not access.may_do_casework(db, g.user, participant_id):
-        abort(403)
-    if present:
-        access.require_present(db, participant_id)
-    return participants.participant(db, participant_id)
+    access.require_casework(get_db(), g.user, participant_id, present)
+    return participants.participant(get_db(), participant_id)
 
 
 def back_to(participant_id):
@@ -636,7 +634,7 @@ def clean_record(db, data, participant_id):
     else:
         clean["estate_id"] = None
     staff_ids = {person["id"] for person in queries.casework_staff(db)}
-    coordinator_id = request.form.get("coordinator_id", type=int)
+    coordinator_id = as_id(data.get("coordinator_id"))
     if data.get("coordinator_id") and coordinator_id not in staff_ids:
         errors["coordinator_id"] = _("Choose among the options shown.")
     clean["coordinator_id"] = coordinator_id
