@@ -36,7 +36,7 @@ def next_phone():
         (date(2027, 1, 8), 3, False),  # Friday: Monday, Tuesday, Wednesday
         (date(2027, 1, 7), 4, True),  # Thursday: the weekend does not count, Friday does
         (date(2027, 1, 9), 3, False),  # Saturday
-        (date(2026, 12, 30), 10, True),
+        (date(2026, 12, 30), 8, True),  # 31 December and New Year's Day are days off
     ],
 )
 def test_a_sign_up_is_overdue_after_three_working_days(signed_up, working_days, overdue):
@@ -860,3 +860,17 @@ def test_the_caseload_stays_light_with_one_contact_form_for_every_woman(app, db,
     assert len(html.encode()) < 40 * 1200 + 12_000  # about a kilobyte a woman, before compression
     page = client_as(app, "coordinator").get(f"/da/participants/{enrolled(db, staff, 'Aisha')}/contact")
     assert page.status_code == 200 and 'name="item_id" value="' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("signed_up", "today", "working_days"),
+    [
+        (date(2027, 3, 24), date(2027, 3, 30), 1),  # Easter 2027: Thursday 25 to Monday 29 March are off
+        (date(2026, 12, 23), date(2026, 12, 29), 2),  # Christmas Eve, Christmas Day: only 28 and 29 count
+        (date(2026, 12, 30), date(2027, 1, 4), 1),  # 31 December and New Year's Day are off
+        (date(2027, 5, 5), date(2027, 5, 7), 1),  # Ascension Day, Thursday 6 May
+        (date(2023, 5, 4), date(2023, 5, 8), 1),  # Store Bededag, Friday 5 May 2023 (abolished from 2024)
+    ],
+)
+def test_holidays_are_not_working_days(signed_up, today, working_days):
+    assert pathway.working_days_between(signed_up, today) == working_days

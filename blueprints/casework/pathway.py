@@ -2,7 +2,10 @@
 woman of the caseload is, and when her next progress answers are due. Plain functions of dates; the clock
 comes from the caller."""
 
+import functools
 from datetime import date, timedelta
+
+from dateutil.easter import easter
 
 # A self sign-up promises a call "within a few days": overdue after this many working days.
 CALL_WITHIN_WORKING_DAYS = 3
@@ -18,16 +21,29 @@ YEAR_HOURS = 225
 PROGRESS_EVERY_MONTHS = 3
 
 
+@functools.cache
+def danish_holidays(year):
+    """The days off in Denmark in `year` (Store Bededag was abolished from 2024; 24 and 31 December are
+    days off in the municipalities)."""
+    easter_sunday = easter(year)
+    moving = (-3, -2, 1, 39, 50)  # Maundy Thursday, Good Friday, Easter Monday, Ascension, Whit Monday
+    fixed = ((1, 1), (6, 5), (12, 24), (12, 25), (12, 26), (12, 31))
+    return frozenset(
+        [easter_sunday + timedelta(days=offset) for offset in moving]
+        + [date(year, month, day) for month, day in fixed]
+        + ([easter_sunday + timedelta(days=26)] if year < 2024 else [])  # Store Bededag
+    )
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in danish_holidays(day.year)
+
+
 def working_days_between(start, end):
-    """Mondays to Fridays after `start` up to and including `end` (0 when `end` is not after `start`)."""
+    """Working days (Monday to Friday, not a Danish holiday) after `start` up to and including `end`."""
     if end <= start:
         return 0
-    whole_weeks, rest = divmod((end - start).days, 7)
-    days = whole_weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            days += 1
-    return days
+    return sum(is_working_day(start + timedelta(days=offset)) for offset in range(1, (end - start).days + 1))
 
 
 def call_overdue(signed_up_on, today):
