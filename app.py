@@ -169,6 +169,7 @@ def register_blueprints(app):
         admin,
         api,
         auth,
+        backups,
         casework,
         checkin,
         groups,
@@ -186,6 +187,7 @@ def register_blueprints(app):
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(backups.bp)  # commands only
     app.url_value_preprocessor(i18n.take_language_from_path)
     app.url_defaults(i18n.add_language_to_urls)
 

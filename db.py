@@ -1,6 +1,7 @@
 """The SQLite connection, its transaction helper and the schema migrations."""
 
 import contextlib
+import fcntl
 import itertools
 import os
 import sqlite3
@@ -51,6 +52,31 @@ def switch_to_wal(conn, patience=5.0):
 _kept = threading.local()
 
 
+# Each process that serves a database holds a shared lock on this file beside it: a restore, which needs the
+# file to itself, refuses while any server has it (blueprints/backups/files.py).
+LOCK_SUFFIX = ".lock"
+_serving = {}
+
+
+def hold_serving_lock(path):
+    """Hold a shared lock on the database's lock file while this process serves it (a process serves one
+    database: the lock of another it served before is let go)."""
+    key = (os.getpid(), path)
+    if key in _serving:
+        return
+    for other in [other for other in _serving if other[0] == os.getpid()]:
+        os.close(_serving.pop(other))
+    descriptor = os.open(f"{path}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_SH)
+    _serving[key] = descriptor
+
+
+def stop_serving():
+    """Let go of this process's serving locks (a server shutting down; a test that plays one)."""
+    for key in [key for key in _serving if key[0] == os.getpid()]:
+        os.close(_serving.pop(key))
+
+
 def get_db():
     """Return this request's database: the thread's kept connection, opened on first use."""
     if "db" not in g:
@@ -63,6 +89,7 @@ def get_db():
             # the parent's locks, so it is only left behind.
             if kept is not None and _kept.identity[0] == os.getpid():
                 kept.close()
+            hold_serving_lock(path)
             _kept.db = connect(path)
             _kept.identity = (os.getpid(), path, *file_identity(path))
         g.db = _kept.db

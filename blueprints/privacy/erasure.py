@@ -11,7 +11,7 @@ from db import transaction
 
 from ..groups import queries as groups
 from ..me import links
-from . import queries
+from . import ledger, queries
 
 WITHDRAWAL_WAYS = ("in_person", "phone", "text", "in_writing", "other")
 
@@ -63,9 +63,11 @@ def age_band(year_of_birth, year):
     return "55+"
 
 
-def erase(db, participant_id, reason, user_id=...):
+def erase(db, participant_id, reason, user_id=..., again=False):
     """Erase every row that names or identifies her; keep an anonymous tally for the programme's reports,
-    her attendance as numbers per session, and her id in the ledger (a resent sign-up answers `gone`)."""
+    her attendance as numbers per session, and her id in the ledger, in the database (a resent sign-up
+    answers `gone`) and in the file beside it (a restored backup erases her again). `again`: erased once
+    already, from a restored backup's ledger: the file has her."""
     with transaction(db):
         tally = queries.tally_of(db, participant_id)
         if tally is None:
@@ -74,13 +76,32 @@ def erase(db, participant_id, reason, user_id=...):
         band = age_band(tally["year_of_birth"], registered_year)
         queries.add_tally(db, tally, clock.now().strftime("%Y-%m"), band, reason)
         queries.count_attendance_anonymously(db, participant_id)
+        signup_ids = queries.signup_ids_of(db, participant_id)
         deleted = queries.delete_everything_about(db, participant_id)
         queries.add_to_ledger(db, participant_id, reason)
+        if not again:
+            ledger.append(ledger.path_of(db), participant_id, signup_ids, clock.now_iso())
         counts = " ".join(f"{table}:{count}" for table, count in deleted.items() if count)
         audit.record(db, "participant.erase", participant_id, f"reason:{reason} {counts}", user_id=user_id)
     if not db.conn.in_transaction:
         overwrite_the_journal(db)
     return True
+
+
+def erase_again_from_the_ledger(db, path):
+    """After a restore: erase again everyone the ledger file names who is in the restored database, and note
+    every erased woman and sign-up in the database's own ledger, so a late resend answers `gone`. Return the
+    ids erased again."""
+    erased = []
+    for entry in ledger.entries(path):
+        participant_id = entry["participant_id"]
+        if erase(db, participant_id, "erased_before_the_restore", user_id=audit.COMMAND_LINE, again=True):
+            erased.append(participant_id)
+        with transaction(db):
+            queries.remember_erasure(
+                db, participant_id, entry.get("signup_ids") or [], entry.get("erased_at")
+            )
+    return erased
 
 
 def overwrite_the_journal(db):

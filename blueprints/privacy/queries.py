@@ -176,6 +176,25 @@ def delete_everything_about(db, participant_id):
     }
 
 
+def signup_ids_of(db, participant_id):
+    return [
+        row["id"] for row in db.execute("SELECT id FROM signups WHERE participant_id = ?", [participant_id])
+    ]
+
+
+def remember_erasure(db, participant_id, signup_ids, erased_at):
+    """Her id and her sign-ups' ids in the database's own ledger, if they are not there yet."""
+    erased_at = erased_at or clock.now_iso()
+    db.execute(
+        "INSERT OR IGNORE INTO erased_participants (participant_id, erased_at, reason) VALUES (?, ?, 'ledger')",
+        [participant_id, erased_at],
+    )
+    for signup_id in signup_ids:
+        db.execute(
+            "INSERT OR IGNORE INTO erasures (signup_id, erased_at) VALUES (?, ?)", [str(signup_id), erased_at]
+        )
+
+
 def add_to_ledger(db, participant_id, reason):
     db.execute(
         "INSERT INTO erased_participants (participant_id, erased_at, reason) VALUES (?, ?, ?)",
