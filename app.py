@@ -108,9 +108,10 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
-    migrated = database.connect(app.config["DATABASE"])
-    database.migrate(migrated)
-    migrated.close()
+    # A server refuses to start on a missing or damaged database; a command (init-db, demo-data, restore)
+    # is what makes or replaces one, so the flask command line opens it only when a command needs it.
+    if click.get_current_context(silent=True) is None:
+        database.open_existing(app.config["DATABASE"]).close()
 
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
@@ -347,7 +348,7 @@ def register_commands(app):
 
     @app.cli.command("init-db")
     def init_db_command():
-        """Create an empty database with the current schema."""
+        """Create an empty database with the current schema (an existing one is only brought up to date)."""
         database.migrate(database.connect(app.config["DATABASE"]))
         click.echo(f"Database ready: {app.config['DATABASE']}")
 
@@ -389,8 +390,7 @@ def register_commands(app):
         """Add a staff account."""
         if len(password) < accounts.MIN_PASSWORD_LENGTH:
             raise click.BadParameter(f"at least {accounts.MIN_PASSWORD_LENGTH} characters")
-        db = database.connect(app.config["DATABASE"])
-        database.migrate(db)
+        db = database.open_existing(app.config["DATABASE"])
         try:
             user_id = accounts.create_user(db, username, role, password)
         except accounts.UsernameTaken as error:

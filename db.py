@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 
+import click
 import sqlite_utils
 from flask import current_app, g
 from sqlite_utils.migrations import Migrations
@@ -20,7 +21,8 @@ def connect(path):
     """Open a connection tuned for several writers: WAL, durable commits, foreign keys."""
     # isolation_level=None: the driver opens no implicit transactions, so every
     # multi-row write is an explicit BEGIN IMMEDIATE in transaction().
-    conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    uri = str(path).startswith("file:")  # "file:…?mode=rw": an existing file only
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False, uri=uri)
     switch_to_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -139,6 +141,34 @@ def transaction(db):
 
 
 _savepoints = itertools.count(1)
+
+
+class NoDatabase(click.ClickException):
+    """The programme's database is missing or damaged: the app does not start on it (it would otherwise
+    become an empty programme, or fail on every request). A command shows the message as its error."""
+
+
+def open_existing(path):
+    """Open the programme's database and bring its schema up to date; NoDatabase when the file is missing,
+    is not a database, or is damaged. Only `init-db` and `demo-data` make a new one."""
+    if not os.path.exists(path):
+        raise NoDatabase(
+            f"There is no database at {path}. Run `flask --app app init-db` for a new, empty programme, "
+            "or `flask --app app restore BACKUP` to put a backup in place."
+        )
+    try:
+        db = connect(f"file:{path}?mode=rw")
+        tables = {row["name"] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "_sqlite_migrations" not in tables:
+            raise sqlite3.DatabaseError(
+                "it has tables but no record of its migrations: not this app's database"
+            )
+        migrate(db)
+    except sqlite3.DatabaseError as error:
+        raise NoDatabase(
+            f"The database at {path} is damaged ({error}). Restore a backup: `flask --app app restore BACKUP`."
+        ) from None
+    return db
 
 
 def migrate(db, migration_set=None):

@@ -218,3 +218,39 @@ def test_the_restore_drill_a_backup_under_four_writers_is_consistent_and_restore
     restored.close()
     assert app.test_client().get("/da/login").status_code == 200  # the server starts on it
     assert json.loads(ledger.path_for(served).read_text().splitlines()[0])["participant_id"] == first
+
+
+# ---- A server does not start on a missing or damaged database ---------------------------------------------
+
+
+def test_a_server_refuses_to_start_without_its_database_and_makes_no_empty_one(tmp_path):
+    from app import create_app
+
+    missing = tmp_path / "moved-away.sqlite"
+    with pytest.raises(database.NoDatabase, match="init-db"):
+        create_app({"DATABASE": str(missing), "TESTING": True, "SECRET_KEY": "x"})
+    assert not missing.exists()
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(database.NoDatabase, match="damaged"):
+        create_app({"DATABASE": str(damaged), "TESTING": True, "SECRET_KEY": "x"})
+
+
+def test_init_db_makes_a_new_database_and_other_commands_refuse_a_missing_one(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    flask = str(Path(sys.executable).with_name("flask"))
+    env = os.environ | {"FLASK_DATABASE": str(tmp_path / "new.sqlite"), "FLASK_SECRET_KEY": "x"}
+    root = Path(__file__).parents[1]
+    refused = subprocess.run(
+        [flask, "--app", "app", "erase", "1", "--yes"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "There is no database" in refused.stderr
+    assert not (tmp_path / "new.sqlite").exists()
+    made = subprocess.run(
+        [flask, "--app", "app", "init-db"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    assert names(tmp_path / "new.sqlite") == []

@@ -4,6 +4,7 @@ import multiprocessing
 import secrets
 import sqlite3
 import threading
+from pathlib import Path
 
 import sqlite_utils
 
@@ -100,6 +101,7 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
     context = multiprocessing.get_context("fork")
     barrier, queue = context.Barrier(WORKERS), context.Queue()
     database = str(tmp_path / "fresh.sqlite")
+    Path(database).touch()  # an empty file (a server never makes one: init-db, or a provisioning tool)
     original = app_module.Flask
 
     class InstanceHere(original):

@@ -13,9 +13,7 @@ from . import bp, erasure, export, queries
 
 
 def open_database():
-    db = database.connect(current_app.config["DATABASE"])
-    database.migrate(db)
-    return db
+    return database.open_existing(current_app.config["DATABASE"])
 
 
 @bp.cli.command("erase")
