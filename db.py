@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 
 import click
 import sqlite_utils
@@ -15,6 +16,11 @@ from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer
 MIGRATION_PATIENCE_MS = 10 * 60 * 1000  # how long a starting worker waits for another's migration
+
+
+def existing_file(path):
+    """The URI that opens the database at `path` only if it exists (SQLite would otherwise make a new one)."""
+    return f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=rw"
 
 
 def connect(path):
@@ -84,7 +90,8 @@ def get_db():
     if "db" not in g:
         path = current_app.config["DATABASE"]
         kept = getattr(_kept, "db", None)
-        # A file replaced under the same name (demo rebuilt, backup restored) needs a new connection.
+        # A file replaced under the same name (the demo rebuilt) needs a new connection. A restore is refused
+        # while a server holds the lock (blueprints/backups/files.py); a missing file is never made anew.
         identity = (os.getpid(), path, *file_identity(path))
         if kept is None or _kept.identity != identity:
             # A connection inherited through fork() belongs to the parent: closing it here would drop
@@ -92,7 +99,7 @@ def get_db():
             if kept is not None and _kept.identity[0] == os.getpid():
                 kept.close()
             hold_serving_lock(path)
-            _kept.db = connect(path)
+            _kept.db = connect(existing_file(path))
             _kept.identity = (os.getpid(), path, *file_identity(path))
         g.db = _kept.db
     return g.db
@@ -157,7 +164,7 @@ def open_existing(path):
             "or `flask --app app restore BACKUP` to put a backup in place."
         )
     try:
-        db = connect(f"file:{path}?mode=rw")
+        db = connect(existing_file(path))
         tables = {row["name"] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and "_sqlite_migrations" not in tables:
             raise sqlite3.DatabaseError(
