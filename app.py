@@ -112,6 +112,7 @@ def create_app(test_config=None):
     # is what makes or replaces one, so the flask command line opens it only when a command needs it.
     if click.get_current_context(silent=True) is None:
         database.open_existing(app.config["DATABASE"]).close()
+        database.hold_serving_lock(app.config["DATABASE"])  # from the start: no restore under a server
 
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))

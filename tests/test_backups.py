@@ -38,7 +38,8 @@ def names(path):
 
 @pytest.fixture
 def served(app):
-    """The app's database path; this test process stops "serving" it before a restore."""
+    """The app's database path, with its server stopped (this test process let go of its lock)."""
+    database.stop_serving()
     yield Path(app.config["DATABASE"])
     database.stop_serving()
 
@@ -105,8 +106,7 @@ def test_the_backup_command_prints_where_it_wrote(app, db, staff, tmp_path):
 
 
 def test_a_restore_refuses_while_a_server_has_the_database_open(app, db, staff, tmp_path):
-    backup = files.make_backup(app.config["DATABASE"], tmp_path)
-    assert app.test_client().get("/da/login").status_code == 200  # this process serves it now
+    backup = files.make_backup(app.config["DATABASE"], tmp_path)  # the app started: it serves the database
     with pytest.raises(files.BackupError, match="a server has the database open"):
         files.restore(backup, app.config["DATABASE"])
     result = app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])

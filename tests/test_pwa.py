@@ -121,3 +121,17 @@ def test_any_changed_static_file_makes_a_new_service_worker_version(tmp_path, ap
     )
     assert changed.config["ASSET_VERSION"] != app.config["ASSET_VERSION"]
     assert changed.test_client().get("/sw.js").data != app.test_client().get("/sw.js").data
+
+
+def test_a_page_kept_in_the_background_leaves_her_message_for_the_page_she_sees(app, staff, login_as):
+    from .conftest import csrf_token_from
+
+    client = login_as("coordinator")
+    client.get("/da/")  # the first page after the login: its own messages are shown
+    token = csrf_token_from(client.get("/da/follow-up").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("ok", "Attendance saved.")]
+    kept = client.get("/ar/my-women", headers={"X-Offline-Kit": "1"}).get_data(as_text=True)
+    assert "Attendance saved." not in kept
+    seen = client.get("/da/follow-up").get_data(as_text=True)
+    assert "Attendance saved." in seen and token

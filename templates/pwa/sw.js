@@ -7,6 +7,8 @@ const KIT_MARK = "/offline-kit-kept"; // in the page cache while a login's kit i
 const SHELL = {{ shell|tojson }};
 const OFFLINE_PAGES = {{ offline_pages|tojson }}; // "No connection", one per language
 const OFFLINE_HEADER = "X-Offline-Page";
+// On the pages kept in the background: the server leaves her messages ("Saved.") for the page she sees next.
+const KEEPING = { "X-Offline-Kit": "1" };
 const LANGUAGE_IN_PATH = new RegExp("^/(" + {{ languages|join("|")|tojson }} + ")(/|$)");
 
 self.addEventListener("install", (event) => {
@@ -60,7 +62,7 @@ async function keepKit() {
   await Promise.all(kit.pages.map(async (path) => {
     // Not following a redirect: a login that ended meanwhile must not fetch the login page 24 times
     // (each would start a session, racing the cookie of whoever is logging in on this phone now).
-    const response = await fetch(path, { credentials: "same-origin", cache: "no-store", redirect: "manual" });
+    const response = await fetch(path, { credentials: "same-origin", cache: "no-store", redirect: "manual", headers: KEEPING });
     if (!response.ok || response.headers.get(OFFLINE_HEADER) !== "1") return;
     filesNamedIn(await response.clone().text()).forEach((file) => files.add(file));
     await pages.put(path, response);
@@ -114,7 +116,7 @@ async function keepPages(paths, shown) {
     if (kept && (path === shown || Date.now() - Number(kept.headers.get(KEPT_AT)) < KEEP_FRESH_MS)) return;
     try {
       // Not following a redirect to the login page: each would start a session, racing a login under way.
-      const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
+      const response = await fetch(path, { credentials: "same-origin", redirect: "manual", headers: KEEPING });
       if (response.ok && response.headers.get(OFFLINE_HEADER) === "1") {
         const headers = new Headers(response.headers);
         headers.set(KEPT_AT, String(Date.now()));
