@@ -70,6 +70,7 @@ def create_app(test_config=None):
     """Create the app; `test_config` overrides settings (tests pass their own database)."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
+    os.chmod(app.instance_path, 0o700)  # the database, its journal, the key, the backups: the app's user only
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "app.sqlite"),
         LANGUAGES=i18n.LANGUAGES,

@@ -23,12 +23,21 @@ def existing_file(path):
     return f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=rw"
 
 
+def keep_private(path):
+    """The database readable by the app's user only (its -wal and -shm files take the same mode)."""
+    file = urllib.parse.unquote(str(path).removeprefix("file:").split("?")[0])
+    with contextlib.suppress(OSError):  # a file of another owner, or ":memory:"
+        if os.path.exists(file) and os.stat(file).st_mode & 0o077:
+            os.chmod(file, 0o600)
+
+
 def connect(path):
     """Open a connection tuned for several writers: WAL, durable commits, foreign keys."""
     # isolation_level=None: the driver opens no implicit transactions, so every
     # multi-row write is an explicit BEGIN IMMEDIATE in transaction().
     uri = str(path).startswith("file:")  # "file:…?mode=rw": an existing file only
     conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False, uri=uri)
+    keep_private(path)
     switch_to_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")

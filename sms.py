@@ -31,7 +31,9 @@ class FileSender:
     def send(self, phone, text):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         line = json.dumps({"at": clock.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False)
-        with open(self.path, "a", encoding="utf-8") as outbox:
+        # Numbers and words: readable by the app's user only.
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as outbox:
             outbox.write(line + "\n")
         return True
 

@@ -254,3 +254,17 @@ def test_init_db_makes_a_new_database_and_other_commands_refuse_a_missing_one(tm
     )
     assert made.returncode == 0, made.stderr
     assert names(tmp_path / "new.sqlite") == []
+
+
+def test_the_instance_folder_the_database_its_journal_and_the_texts_are_the_app_users_only(app, db, staff):
+    from sms import FileSender
+
+    assert mode(app.instance_path) == 0o700
+    path = Path(app.config["DATABASE"])
+    path.chmod(0o644)  # as an older version left it
+    connection = database.connect(str(path))
+    connection.execute("CREATE TABLE touched (x)")
+    assert mode(path) == 0o600 and mode(f"{path}-wal") == 0o600
+    connection.close()
+    FileSender(app.config["SMS_FILE"]).send("+4520123401", "Hej")
+    assert mode(app.config["SMS_FILE"]) == 0o600
