@@ -12,11 +12,12 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 import access
+import addresses
 import choices
 import db as database
 import i18n
@@ -95,6 +96,9 @@ def create_app(test_config=None):
         SMS_GATEWAY_URL="",
         SMS_GATEWAY_TOKEN="",
         SMS_FROM="Info",
+        # The address women and staff use (https://kalender.ishoj.dk): every link the app writes out is on it,
+        # and requests for another host are refused. Required in production (addresses.py).
+        PUBLIC_URL="",
         # Pages, styles, scripts and JSON go out compressed (no proxy needed); small answers are not worth it.
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=500,
@@ -111,7 +115,9 @@ def create_app(test_config=None):
 
     # A server refuses to start on a missing or damaged database; a command (init-db, demo-data, restore)
     # is what makes or replaces one, so the flask command line opens it only when a command needs it.
-    if click.get_current_context(silent=True) is None:
+    app.config["COMMAND_LINE"] = click.get_current_context(silent=True) is not None
+    addresses.check_public_url(app)
+    if not app.config["COMMAND_LINE"]:
         database.open_existing(app.config["DATABASE"]).close()
         database.hold_serving_lock(app.config["DATABASE"])  # from the start: no restore under a server
 
@@ -211,7 +217,7 @@ def register_assets(app):
     app.jinja_env.globals["bring_phrases"] = choices.BRING_PHRASES
     app.jinja_env.globals["cancel_phrases"] = choices.CANCEL_PHRASES
     app.jinja_env.filters["from_json"] = lambda text: json.loads(text or "[]")
-    with app.test_request_context():
+    with app.test_request_context(base_url=app.config["PUBLIC_URL"] or None):  # a trusted host
         app.config["SHELL_ASSETS"] = [asset(name) for name in SHELL_FILES]
     # Any changed file makes a new service-worker version, which keeps every login's offline kit anew.
     every_file = sorted(path for path in static.rglob("*") if path.is_file())
@@ -225,9 +231,18 @@ def may_open(endpoint):
     return bool(g.user) and access.may_open(g.user, current_app.view_functions[endpoint])
 
 
+def refuse_other_hosts():
+    """A request for a host other than the public URL's (a forged Host header): a plain 400, before anything
+    (sessions, pages) builds a link on it."""
+    if isinstance(request.routing_exception, SecurityError):
+        return "Unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return None
+
+
 def register_hooks(app):
     from blueprints.auth.sessions import load_logged_in_user
 
+    app.before_request(refuse_other_hosts)
     app.before_request(check_csrf)
     app.before_request(load_logged_in_user)
     app.after_request(i18n.remember_language)

@@ -187,7 +187,14 @@ def measure(women):
             for table in ("contacts", "attendance")
         }
         db.close()
-        app = create_app({"DATABASE": path, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True})
+        app = create_app(
+            {
+                "DATABASE": path,
+                "SECRET_KEY": "bench",
+                "PUBLIC_URL": "http://127.0.0.1",
+                "WTF_CSRF_ENABLED": True,
+            }
+        )
         small, large, admin = (client_for(app, name) for name in ("coordinator0", "coordinator1", "admin"))
         caseload_35 = timed(lambda: small.get("/da/my-women"))
         caseload_350 = timed(lambda: large.get("/da/my-women"))

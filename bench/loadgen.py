@@ -76,7 +76,12 @@ def free_port():
 
 def start_gunicorn(database, port, workers):
     """Serve the app with gunicorn (sync workers) on `port`; return the process once it answers."""
-    env = {**os.environ, "FLASK_DATABASE": database, "FLASK_SECRET_KEY": "bench-secret"}
+    env = {
+        **os.environ,
+        "FLASK_DATABASE": database,
+        "FLASK_SECRET_KEY": "bench-secret",
+        "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
         [

@@ -350,12 +350,13 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "bench.sqlite")
         demo.rebuild(database, PASSWORD)
-        app = create_app({"DATABASE": database, "SECRET_KEY": "bench"})
+        app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "PUBLIC_URL": "http://127.0.0.1"})
         with app.app_context():
             from db import get_db
 
             poster_code = get_db().execute("SELECT code FROM poster_codes LIMIT 1").fetchone()[0]
         server, base = serve(app)
+        app.config["PUBLIC_URL"] = base  # the port is known now
         camera = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)

@@ -117,7 +117,7 @@ def test_any_changed_static_file_makes_a_new_service_worker_version(tmp_path, ap
     shutil.copytree(app.static_folder, static)
     (static / "js" / "scanner.js").write_text((static / "js" / "scanner.js").read_text() + "\n// next\n")
     changed = create_app(
-        {"DATABASE": app.config["DATABASE"], "SECRET_KEY": "x", "STATIC_FOLDER": str(static)}
+        {"DATABASE": app.config["DATABASE"], "SECRET_KEY": "x", "STATIC_FOLDER": str(static), "TESTING": True}
     )
     assert changed.config["ASSET_VERSION"] != app.config["ASSET_VERSION"]
     assert changed.test_client().get("/sw.js").data != app.test_client().get("/sw.js").data

@@ -74,3 +74,49 @@ def test_logs_never_carry_the_password_or_username_in_the_audit_log(client, staf
     login(client, "coordinator")
     rows = [tuple(row) for row in db.execute("SELECT * FROM audit_log")]
     assert rows and not any("coordinator" in str(row) or PASSWORD in str(row) for row in rows)
+
+
+def test_links_the_app_writes_out_are_on_the_public_url_and_other_hosts_are_refused(
+    tmp_path, template_databases
+):
+    import shutil
+
+    from app import create_app
+
+    from .conftest import PASSWORD
+
+    path = tmp_path / "public.sqlite"
+    shutil.copyfile(template_databases["staff"], path)
+    app = create_app(
+        {
+            "DATABASE": str(path),
+            "SECRET_KEY": "x",
+            "PUBLIC_URL": "https://kalender.ishoj.dk/",
+            "SMS_SENDER": "file",
+            "SMS_FILE": str(tmp_path / "sms.jsonl"),
+        }
+    )
+    client = app.test_client()
+    forged = client.get("/da/login", headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    login_page = client.get("/da/login", base_url="https://kalender.ishoj.dk")
+    assert login_page.status_code == 200
+    with app.test_request_context("/", base_url="https://kalender.ishoj.dk"):
+        from addresses import external_url
+
+        assert external_url("me.feed", feed_token="abc") == "https://kalender.ishoj.dk/da/c/feed/abc.ics"
+    assert PASSWORD
+
+
+def test_a_production_server_does_not_start_without_its_public_url(tmp_path, template_databases):
+    import shutil
+
+    from addresses import NoPublicUrl
+    from app import create_app
+
+    path = tmp_path / "public.sqlite"
+    shutil.copyfile(template_databases["staff"], path)
+    with pytest.raises(NoPublicUrl, match="FLASK_PUBLIC_URL"):
+        create_app({"DATABASE": str(path), "SECRET_KEY": "x"})
+    with pytest.raises(NoPublicUrl, match="a scheme and a host"):
+        create_app({"DATABASE": str(path), "SECRET_KEY": "x", "PUBLIC_URL": "kalender.ishoj.dk/app"})

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 
 import clock
+from addresses import external_url
 from choices import ACTIVITIES
 from db import get_db, transaction
 from i18n import LANGUAGES
@@ -38,7 +39,7 @@ def from_this_site():
     if site is not None:
         return site == "same-origin"
     origin = request.headers.get("Origin")
-    return origin is None or origin == request.host_url.rstrip("/")
+    return origin is None or origin == (current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/"))
 
 
 @bp.route("/c/<token>")
@@ -100,7 +101,7 @@ def page():
     )
     first_weeks = (now + timedelta(weeks=WEEKS_SHOWN_FIRST)).isoformat()
     feed_token = links.derived(link["token_hash"], "feed")
-    feed_url = url_for("me.feed", feed_token=feed_token, _external=True)
+    feed_url = external_url("me.feed", feed_token=feed_token)
     return render_template(
         "me/page.html",
         sessions=[s for s in sessions if s["starts_at"] < first_weeks],

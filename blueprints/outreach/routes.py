@@ -14,6 +14,7 @@ import access
 import audit
 import clock
 from access import CASEWORK_ROLES, staff_required
+from addresses import external_url, public_host
 from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
 from db import get_db, transaction
 from i18n import current_language, text_direction
@@ -240,9 +241,9 @@ def poster(campaign_id, channel):
     other languages too): activity pictograms, a QR code, and a short link to type in any case."""
     db = get_db()
     code = queries.poster_codes(db, campaign_id).get(channel) or abort(404)
-    link = url_for("outreach.self_signup", code=code, _external=True)
+    link = external_url("outreach.self_signup", code=code)
     # Without the language (her phone's is chosen) and the scheme, the code in groups: short to type.
-    short_link = f"{request.host}/j/{printed_short_code(code)}"
+    short_link = f"{public_host()}/j/{printed_short_code(code)}"
     others = []
     if request.args.get("others"):
         campaign = queries.campaign(db, campaign_id) or abort(404)

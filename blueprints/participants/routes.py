@@ -8,6 +8,7 @@ import access
 import audit
 import clock
 from access import CASEWORK_ROLES, staff_required
+from addresses import external_url
 from choices import (
     ACTION_PLANS,
     ACTIVITIES,
@@ -135,7 +136,7 @@ def participant(participant_id):
 
 def personal_url(token, language):
     """Her personal link as a full URL in her language."""
-    return url_for("me.open_link", lang=language, token=token, _external=True)
+    return external_url("me.open_link", lang=language, token=token)
 
 
 @bp.route("/participants/<id:participant_id>/link", methods=["POST"])

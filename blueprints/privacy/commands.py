@@ -55,7 +55,9 @@ def export_command(participant_id, kind, lang):
         click.echo(export.document(participant_id, held))
         return
     language = lang or row["language"]
-    with current_app.test_request_context(f"/{language}/participants/{participant_id}/export"):
+    with current_app.test_request_context(
+        f"/{language}/participants/{participant_id}/export", base_url=current_app.config["PUBLIC_URL"] or None
+    ):
         current_app.preprocess_request()
         click.echo(export.page(held))
 

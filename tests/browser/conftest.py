@@ -75,12 +75,15 @@ class Stalling:
 def serve(database, port=0, static_folder=None):
     """Start the app on `port` (0: any free one); return (server, base URL). `server.app` can stall, and
     counts what reached it."""
-    config = {"DATABASE": database, "SECRET_KEY": "browser-tests"}
+    stalling = Stalling(None)
+    server = make_server("127.0.0.1", port, stalling, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"  # the public address: known once the port is
+    config = {"DATABASE": database, "SECRET_KEY": "browser-tests", "PUBLIC_URL": base}
     if static_folder:
         config["STATIC_FOLDER"] = str(static_folder)
-    server = make_server("127.0.0.1", port, Stalling(create_app(config)), threaded=True)
+    stalling.app = create_app(config)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    return server, base
 
 
 @pytest.fixture(scope="session")
