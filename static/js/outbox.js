@@ -232,8 +232,10 @@
       return replaying;
     }
     clearTimeout(timer);
+    if (box) box.dataset.sending = "1"; // until this send is answered and the next try planned (tests wait on it)
     replaying = sendWaiting().finally(function () {
       replaying = null;
+      if (box) box.dataset.sending = again ? "1" : "0";
       if (again) {
         again = false;
         replay();
