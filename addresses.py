@@ -27,6 +27,11 @@ def check_public_url(app):
             f"FLASK_PUBLIC_URL must be a scheme and a host, like https://kalender.ishoj.dk, not {base!r}"
         )
     app.config["PUBLIC_URL"] = f"{parts.scheme}://{parts.netloc}"
+    if parts.scheme == "https":
+        # Over HTTPS every cookie is Secure, and the login's is __Host-: only this host, over HTTPS, on /.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        if app.config["SESSION_COOKIE_NAME"] == "session":
+            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config.setdefault("TRUSTED_HOSTS", None)
     if not app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = [parts.hostname]

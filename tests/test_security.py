@@ -120,3 +120,30 @@ def test_a_production_server_does_not_start_without_its_public_url(tmp_path, tem
         create_app({"DATABASE": str(path), "SECRET_KEY": "x"})
     with pytest.raises(NoPublicUrl, match="a scheme and a host"):
         create_app({"DATABASE": str(path), "SECRET_KEY": "x", "PUBLIC_URL": "kalender.ishoj.dk/app"})
+
+
+def test_over_https_the_login_cookie_is_secure_and_host_only(tmp_path, template_databases):
+    import shutil
+
+    from app import create_app
+
+    from .conftest import PASSWORD, csrf_token_from
+
+    path = tmp_path / "https.sqlite"
+    shutil.copyfile(template_databases["staff"], path)
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "x", "PUBLIC_URL": "https://kalender.ishoj.dk"})
+    client = app.test_client()
+    base = "https://kalender.ishoj.dk"
+    token = csrf_token_from(client.get("/da/login", base_url=base).get_data(as_text=True))
+    response = client.post(
+        "/da/login",
+        base_url=base,
+        data={"csrf_token": token, "username": "coordinator", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    cookie = next(
+        value for name, value in response.headers.items() if name == "Set-Cookie" and "session=" in value
+    )
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    assert client.get("/da/", base_url=base).status_code == 200  # logged in with it
