@@ -147,3 +147,20 @@ def test_over_https_the_login_cookie_is_secure_and_host_only(tmp_path, template_
     assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
     assert "Domain" not in cookie
     assert client.get("/da/", base_url=base).status_code == 200  # logged in with it
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_a_login_ends_seven_days_after_it_began_however_busy(app, db, staff, login_as):
+    from datetime import timedelta
+
+    import clock
+
+    client = login_as("coordinator")
+    began = clock.now()
+    for hours in range(11, 7 * 24, 11):  # used every 11 hours: never 12 hours idle
+        with clock.fixed(began + timedelta(hours=hours)):
+            assert client.get("/da/").status_code == 200, hours
+    with clock.fixed(began + timedelta(days=7, minutes=1)):
+        response = client.get("/da/")
+        assert response.status_code == 302 and "/login" in response.location
+    assert db.execute("SELECT count(*) FROM staff_sessions WHERE user_id IS NOT NULL").fetchone()[0] == 0

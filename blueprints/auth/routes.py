@@ -4,6 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+import clock
 from access import staff_required
 from db import get_db
 
@@ -53,6 +54,7 @@ def login():
     session.clear()
     rotate_session(session)
     session["user_id"] = user["id"]
+    session["logged_in_at"] = clock.now_iso()  # a login ends 7 days on, however busy (sessions.py)
     session["signed_in"] = True  # the next page tells the phone to forget the previous user's pages
     queries.record_event(db, user["id"], "login")
     return redirect(safe_next_url(request.args.get("next")))

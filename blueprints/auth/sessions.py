@@ -21,6 +21,8 @@ from . import queries
 
 # Refresh a session's expiry at most this often, to spare a write per request.
 TOUCH_INTERVAL = timedelta(minutes=5)
+# A login ends this long after it began, however often it was used (besides the 12 hours without use).
+ABSOLUTE_LIFETIME = timedelta(days=7)
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -73,7 +75,13 @@ class SqliteSessionInterface(SessionInterface):
         )
         if row is None or datetime.fromisoformat(row["expires_at"]) < clock.now():
             return ServerSession()
-        session = ServerSession(json.loads(row["data"]), sid=sid)
+        data = json.loads(row["data"])
+        if (
+            "logged_in_at" in data
+            and clock.now() - datetime.fromisoformat(data["logged_in_at"]) > ABSOLUTE_LIFETIME
+        ):
+            return ServerSession(sid=sid)  # empty: saved as such, its row is deleted and the cookie with it
+        session = ServerSession(data, sid=sid)
         if clock.now() - datetime.fromisoformat(row["touched_at"]) > TOUCH_INTERVAL:
             session.modified = True
         return session
