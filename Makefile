@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint fmt translations extract compile chromium bench clean
+.PHONY: run test lint fmt translations extract compile chromium nginx bench clean
 
 # The port: PORT, else FLASK_RUN_PORT, else 5000.
 PORT ?= $(or $(FLASK_RUN_PORT),5000)
@@ -14,9 +14,9 @@ PORT ?= $(or $(FLASK_RUN_PORT),5000)
 run: $(INSTALLED) compile
 	@[ -f instance/app.sqlite ] || $(BIN)/flask --app app demo-data > /dev/null
 	@$(BIN)/flask --app app demo-welcome --port $(PORT)
-	FLASK_SMS_SENDER=$${FLASK_SMS_SENDER:-file} $(BIN)/flask --app app run --port $(PORT)
+	FLASK_SMS_SENDER=$${FLASK_SMS_SENDER:-file} FLASK_REQUIRE_2FA=$${FLASK_REQUIRE_2FA:-false} $(BIN)/flask --app app run --port $(PORT)
 
-test: $(INSTALLED) compile chromium
+test: $(INSTALLED) compile chromium nginx
 	$(BIN)/pytest
 
 $(INSTALLED): setup.cfg pyproject.toml
@@ -36,6 +36,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "The browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'." >&2; exit 1; fi; }
+
+# The deployment test runs deploy/nginx/kalender.conf in Debian's nginx.
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "The deployment test needs Debian's nginx at /usr/sbin/nginx: run 'sudo apt-get install -y nginx'." >&2; exit 1; fi; }
 
 # Extract strings from the code and merge them into the four catalogs.
 extract: $(INSTALLED)
