@@ -8,7 +8,7 @@ parameters, to put in the query's WHERE. A rule changes here and nowhere else.
 
 import functools
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 # Role rules: who may open which pages.
 GROUP_ROLES = ("admin", "coordinator", "facilitator")  # groups, sessions, check-in, register
@@ -33,6 +33,8 @@ def staff_required(*roles):
                 if request.headers.get("HX-Request"):
                     return "", 204, {"HX-Redirect": login_url}  # a whole page, not swapped into a row
                 return redirect(login_url)
+            if needs_second_factor(g.user):
+                return redirect(url_for("auth.two_factor_setup"))
             if roles and g.user["role"] not in roles:
                 abort(403)
             g.staff_page = True
@@ -42,6 +44,22 @@ def staff_required(*roles):
         return wrapped
 
     return decorator
+
+
+# Roles that see the women's records and manage the accounts: with FLASK_REQUIRE_2FA they log in with a
+# second factor.
+SECOND_FACTOR_ROLES = ("admin", "coordinator")
+
+
+def second_factor_required(user):
+    """True when this account must log in with a second factor (FLASK_REQUIRE_2FA and her role)."""
+    return bool(current_app.config["REQUIRE_2FA"]) and user["role"] in SECOND_FACTOR_ROLES
+
+
+def needs_second_factor(user):
+    """True when her role requires a second factor she has not set up yet (the requirement came after her
+    login): she sets it up before any other staff page."""
+    return second_factor_required(user) and not user["totp_secret"]
 
 
 def may_open(user, view):

@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import addresses
 import choices
 import db as database
 import i18n
+import keys
 import static_files
 from tokens import sha256_hex
 
@@ -49,6 +51,9 @@ SHELL_FILES = (
     "icons/icon.svg",
     "icons/icon-192.png",
 )
+
+# A busy or full database: how long a phone waits before it sends again.
+RETRY_AFTER_SECONDS = 10
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -84,6 +89,9 @@ def create_app(test_config=None):
         # A form opened in the morning must still send in the afternoon: the token
         # lives as long as the server-side session it is stored in.
         WTF_CSRF_TIME_LIMIT=None,
+        # Pages send no Referer (Referrer-Policy: no-referrer), so over HTTPS Flask-WTF's Referer check would
+        # refuse every POST; the token, SameSite=Lax and the __Host- cookie are the protection.
+        WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         # Forms built with Flask-WTF check their own token, so an expired one is shown in the form
         # with what was typed; every other unsafe request is checked in check_csrf().
@@ -109,9 +117,9 @@ def create_app(test_config=None):
         app.config.update(test_config)
     if app.config.get("STATIC_FOLDER"):
         app.static_folder = app.config["STATIC_FOLDER"]  # a release's files served from elsewhere
-    app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    keys.load_keys(app)
+    # Staff two-factor login: required for admin and coordinator, except in debug and tests (FLASK_REQUIRE_2FA).
+    app.config.setdefault("REQUIRE_2FA", not (app.debug or app.testing))
 
     # A server refuses to start on a missing or damaged database; a command (init-db, demo-data, restore)
     # is what makes or replaces one, so the flask command line opens it only when a command needs it.
@@ -133,30 +141,6 @@ def create_app(test_config=None):
     register_error_pages(app)
     register_commands(app)
     return app
-
-
-def instance_secret_key(instance_path):
-    """Read the secret key kept in the instance folder; the first worker to start makes it."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        # Written whole under another name, then linked into place: no worker can read a half-written
-        # key, and the link fails if another worker's key got there first (that one is kept).
-        draft = path.with_name(f".secret_key.{secrets.token_hex(8)}")
-        descriptor = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(32))
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    key = path.read_text().strip()
-    if not key:
-        raise RuntimeError(f"{path} is empty: delete it to make a new key")
-    return key
 
 
 def register_extensions(app):
@@ -261,6 +245,10 @@ def hide_small_count(count):
 FORMS_CHECKING_THEIR_TOKEN = {
     "auth.login",
     "auth.account",
+    "auth.login_code",
+    "auth.two_factor_setup",
+    "auth.new_recovery_codes",
+    "auth.two_factor_off",
     "admin.users",
     "admin.reset_password",
     "admin.change_role",
@@ -337,9 +325,27 @@ def register_error_pages(app):
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(500, render_error)
 
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_unavailable(error):
+        """A long write lock or a full disk: "try again soon", so a phone's outbox sends again later (nothing
+        was stored: the transaction rolled back). Any other database error is a fault of ours (500)."""
+        if not database.is_unavailable(error):
+            raise error
+        app.logger.warning("database unavailable: %s", error)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            answer = {
+                "error": "unavailable",
+                "message": _("The server is busy. What you sent is kept and sent again."),
+            }
+            return answer, 503, headers
+        message = _("The server is busy. Wait a moment and try again.")
+        return render_template("error.html", code=503, message=message), 503, headers
+
     @app.errorhandler(CSRFError)
     def csrf_expired(error):
         if request.path.startswith("/api/"):
+            request.get_data()  # read a big batch to its end: answered early, a proxy may see a reset (502)
             return {"error": "csrf", "message": _("Log in again to send.")}, 400
         message = _("This form has expired. Go back, reload the page and send it again.")
         return render_template("error.html", code=400, message=message), 400
@@ -361,7 +367,37 @@ def url_in_users_language(app):
 
 def register_commands(app):
     import demo
-    from blueprints.auth import accounts
+    from blueprints.auth import accounts, two_factor
+    from blueprints.auth import queries as staff
+
+    @app.cli.command("rotate-secret-key")
+    def rotate_secret_key_command():
+        """Make a new secret key; the old one is kept, so existing links, cards and feeds go on working."""
+        if os.environ.get("FLASK_SECRET_KEY"):
+            new_key = secrets.token_hex(32)
+            old_keys = " ".join([*app.config["SECRET_KEY_FALLBACKS"], app.config["SECRET_KEY"]])
+            click.echo(
+                "The key comes from FLASK_SECRET_KEY. Set these two and restart:\n"
+                f"  FLASK_SECRET_KEY={new_key}\n"
+                f"  FLASK_SECRET_KEY_FALLBACKS={old_keys}"
+            )
+            return
+        old_id, new_id = keys.rotate_instance_key(Path(app.instance_path))
+        click.echo(
+            f"New secret key {new_id} in {app.instance_path}; the old key {old_id} is kept for existing links"
+            " and cards. Restart the server to use it."
+        )
+
+    @app.cli.command("reset-two-factor")
+    @click.argument("username")
+    def reset_two_factor_command(username):
+        """Remove a staff member's second factor (the only administrator lost her phone and codes)."""
+        db = database.open_existing(app.config["DATABASE"])
+        user = staff.user_by_username(db, username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        two_factor.turn_off(db, user["id"], None)
+        click.echo(f"The second factor of {username} is removed; she sets it up again at her next login.")
 
     @app.cli.command("init-db")
     def init_db_command():
@@ -407,6 +443,8 @@ def register_commands(app):
         """Add a staff account."""
         if len(password) < accounts.MIN_PASSWORD_LENGTH:
             raise click.BadParameter(f"at least {accounts.MIN_PASSWORD_LENGTH} characters")
+        if reason := accounts.refused_password_reason(password, username):
+            raise click.BadParameter(reason)
         db = database.open_existing(app.config["DATABASE"])
         try:
             user_id = accounts.create_user(db, username, role, password)

@@ -123,6 +123,16 @@ def file_identity(path):
     return (status.st_dev, status.st_ino)
 
 
+# What SQLite says when the database is there but cannot be written now (a long write lock) or at all (a
+# full disk): a temporary fault, to be tried again, unlike a broken query.
+UNAVAILABLE = ("database is locked", "database is busy", "database or disk is full", "disk i/o error")
+
+
+def is_unavailable(error):
+    """True when an OperationalError means "try again later", not a fault in the query."""
+    return isinstance(error, sqlite3.OperationalError) and str(error).lower().startswith(UNAVAILABLE)
+
+
 def close_db(_exception=None):
     """End the request's use of the connection: nothing may stay open for the next request."""
     db = g.pop("db", None)
@@ -886,5 +896,29 @@ def m013_outcomes_in_erased_tallies(db):
         ALTER TABLE erased_tallies ADD COLUMN small_job INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE erased_tallies ADD COLUMN ordinary_job INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE erased_tallies ADD COLUMN education INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+@migrations()
+def m014_two_factor_and_key_ids(db):
+    run_script(
+        db,
+        """
+        -- Staff two-factor login (blueprints/auth/two_factor.py): the TOTP secret once confirmed, the last
+        -- time step used (a code works once), and one-time recovery codes, kept hashed.
+        ALTER TABLE users ADD COLUMN totp_secret TEXT;
+        ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+        -- Which secret key derived a link's feed token and card code (keys.py): they keep working after
+        -- the key is rotated. Older links have none: their key is found by trying each kept key.
+        ALTER TABLE personal_links ADD COLUMN key_id TEXT;
         """,
     )

@@ -192,6 +192,7 @@ def measure(women):
                 "DATABASE": path,
                 "SECRET_KEY": "bench",
                 "PUBLIC_URL": "http://127.0.0.1",
+                "REQUIRE_2FA": False,
                 "WTF_CSRF_ENABLED": True,
             }
         )

@@ -81,6 +81,7 @@ def start_gunicorn(database, port, workers):
         "FLASK_DATABASE": database,
         "FLASK_SECRET_KEY": "bench-secret",
         "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FLASK_REQUIRE_2FA": "false",
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(

@@ -350,7 +350,14 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "bench.sqlite")
         demo.rebuild(database, PASSWORD)
-        app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "PUBLIC_URL": "http://127.0.0.1"})
+        app = create_app(
+            {
+                "DATABASE": database,
+                "SECRET_KEY": "bench",
+                "PUBLIC_URL": "http://127.0.0.1",
+                "REQUIRE_2FA": False,
+            }
+        )
         with app.app_context():
             from db import get_db
 

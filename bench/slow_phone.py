@@ -94,7 +94,14 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "bench.sqlite")
         demo.rebuild(database, PASSWORD)
-        app = create_app({"DATABASE": database, "SECRET_KEY": "bench", "PUBLIC_URL": "http://127.0.0.1"})
+        app = create_app(
+            {
+                "DATABASE": database,
+                "SECRET_KEY": "bench",
+                "PUBLIC_URL": "http://127.0.0.1",
+                "REQUIRE_2FA": False,
+            }
+        )
         server, base = serve(app)
         app.config["PUBLIC_URL"] = base  # the port is known now
         with sync_playwright() as playwright:

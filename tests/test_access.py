@@ -25,6 +25,10 @@ EXPECTED = {
     "auth.login": ("GET", "/{lang}/login", {"anonymous": 200, "other": 302}),
     "auth.logout": ("POST", "/{lang}/logout", {"other": 302}),
     "auth.account": ("GET", "/{lang}/account", {"anonymous": 302, "other": 200}),
+    "auth.login_code": ("GET", "/{lang}/login/code", {"other": 302}),  # only half-way through a login
+    "auth.two_factor_setup": ("GET", "/{lang}/account/two-factor", {"anonymous": 302, "other": 200}),
+    "auth.new_recovery_codes": ("POST", "/{lang}/account/recovery-codes", {"anonymous": 302, "other": 400}),
+    "auth.two_factor_off": ("POST", "/{lang}/account/two-factor/off", {"anonymous": 302, "other": 400}),
     "home.index": ("GET", "/{lang}/", {"anonymous": 302, "other": 200}),
     "home.consent_texts": ("GET", "/{lang}/consent", {"anonymous": 302, "other": 200}),
     "admin.users": ("GET", "/{lang}/admin/users", {"anonymous": 302, "admin": 200, "other": 403}),
@@ -42,6 +46,11 @@ EXPECTED = {
         "POST",
         "/{lang}/admin/users/{outreach_id}/password",
         {"anonymous": 302, "admin": 400, "other": 403},
+    ),
+    "admin.reset_two_factor": (
+        "POST",
+        "/{lang}/admin/users/{outreach_id}/two-factor",
+        {"anonymous": 302, "admin": 302, "other": 403},
     ),
     "admin.change_role": (
         "POST",

@@ -38,7 +38,7 @@ def test_passwords_are_stored_as_argon2id(db, staff):
 
 
 def test_login_is_rate_limited_after_repeated_failures(app, client, staff):
-    for _ in range(accounts.FAILURES_PER_USERNAME_AND_ADDRESS):
+    for _ in range(accounts.FAILURES_PER_NAME_AND_PLACE):
         assert login(client, "outreach", password="wrong password").status_code == 400
     blocked = login(client, "outreach")  # even the right password waits now
     assert blocked.status_code == 429
@@ -47,7 +47,7 @@ def test_login_is_rate_limited_after_repeated_failures(app, client, staff):
 
 
 def test_the_limit_counts_per_username(client, staff):
-    for _ in range(accounts.FAILURES_PER_USERNAME_AND_ADDRESS):
+    for _ in range(accounts.FAILURES_PER_NAME_AND_PLACE):
         login(client, "outreach", password="wrong password")
     assert login(client, "facilitator").status_code == 302
 

@@ -38,8 +38,8 @@ def test_parallel_wrong_passwords_cannot_beat_the_login_limit(app, staff):
         return clients[index].post("/da/login", data=data).status_code
 
     codes = in_parallel(attempt, len(clients))
-    assert codes.count(400) <= accounts.FAILURES_PER_USERNAME_AND_ADDRESS
-    assert codes.count(429) >= len(clients) - accounts.FAILURES_PER_USERNAME_AND_ADDRESS
+    assert codes.count(400) <= accounts.FAILURES_PER_NAME_AND_PLACE
+    assert codes.count(429) >= len(clients) - accounts.FAILURES_PER_NAME_AND_PLACE
 
 
 def test_creating_the_same_account_twice_at_once_gives_no_500(app, staff):
@@ -130,7 +130,7 @@ def test_workers_starting_together_share_one_schema_and_one_secret_key(tmp_path,
 
 
 def test_a_worker_slow_to_write_the_secret_key_holds_up_no_other_worker(tmp_path, monkeypatch):
-    import app as app_module
+    import keys as app_keys
 
     writing, written = threading.Event(), threading.Event()
     token_hex = secrets.token_hex
@@ -143,11 +143,11 @@ def test_a_worker_slow_to_write_the_secret_key_holds_up_no_other_worker(tmp_path
 
     monkeypatch.setattr(secrets, "token_hex", first_key_written_slowly)
     keys = []
-    slow = threading.Thread(target=lambda: keys.append(app_module.instance_secret_key(tmp_path)))
+    slow = threading.Thread(target=lambda: keys.append(app_keys.instance_key(tmp_path)))
     slow.start()
     assert writing.wait(30)
     try:
-        keys += [app_module.instance_secret_key(tmp_path) for _ in range(2)]
+        keys += [app_keys.instance_key(tmp_path) for _ in range(2)]
     finally:
         written.set()
         slow.join(30)

@@ -26,6 +26,7 @@ APPLIED = {
     "m011_casework": "dabc4584e72f16e49769fb007fee094fde7111ad21ce0a009e6b4c037d1c25b9",
     "m012_attendance_by_woman_and_time": "11865dea78bdf35996739f1fd28dce7e370dc73f562c6b130e2956733815f802",
     "m013_outcomes_in_erased_tallies": "ee46b9e47902ddb34fe38e00904ab56e65d1a9f3d64916546be1026c369f35d9",
+    "m014_two_factor_and_key_ids": "df0497284226e9e588dc36434d51806ef2ada89b6bba8172e8f471573e84d5e0",
 }
 
 

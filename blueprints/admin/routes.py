@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from access import staff_required
 from db import get_db
 
-from ..auth import accounts
+from ..auth import accounts, two_factor
 from ..auth import queries as staff
 from . import bp
 from .forms import ROLE_LABELS, ChangeRoleForm, CreateUserForm, ResetPasswordForm
@@ -90,12 +90,33 @@ def reset_password(user_id):
     """Give a colleague who forgot her password a new one; she is logged out everywhere."""
     user = user_or_404(user_id)
     form = ResetPasswordForm(prefix="password")
+    form.password_owner = user["username"]
     if not form.validate_on_submit():
         return render_user(user, password_form=form, status=400)
     accounts.reset_password(get_db(), user_id, form.password.data, g.user["id"])
     flash(
         _(
             "%(username)s has a new password and is logged out everywhere. Give it to her in private.",
+            username=user["username"],
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<id:user_id>/two-factor", methods=["POST"])
+@staff_required("admin")
+def reset_two_factor(user_id):
+    """Remove a colleague's second factor (a lost phone and no recovery codes): she is logged out
+    everywhere and sets it up again at her next login."""
+    user = user_or_404(user_id)
+    if user["id"] == g.user["id"]:
+        abort(409)  # her own: on her account page, with her password
+    two_factor.turn_off(get_db(), user_id, g.user["id"])
+    flash(
+        _(
+            "%(username)s's second factor is removed and she is logged out everywhere."
+            " She sets it up again at her next login.",
             username=user["username"],
         ),
         "success",

@@ -18,6 +18,7 @@ from . import bp
 
 def login_required_json():
     """The answer to a phone whose login has expired: log in again, nothing was stored."""
+    request.get_data()  # read a big batch to its end: answered early, a proxy may see a reset (502)
     return jsonify({"error": "login_required", "message": _("Log in again to send.")}), 401
 
 

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from zxcvbn import zxcvbn
 
 import clock
 from db import transaction
@@ -15,11 +17,14 @@ from . import queries
 
 ROLES = ("admin", "coordinator", "job_consultant", "facilitator", "outreach")
 MIN_PASSWORD_LENGTH = 10
-# A login is refused for a while after this many failures in the window: strictly for one
-# name from one address, loosely per name (so nobody can lock a colleague out for long from
-# elsewhere) and per address (an office behind one address has many staff).
-FAILURES_PER_USERNAME_AND_ADDRESS = 5
-LIMITS = {"user_address": FAILURES_PER_USERNAME_AND_ADDRESS, "user": 50, "address": 100}
+# The login limits. Hard limits, per window: 5 failures for one name from one address (or from one known
+# device), and 100 from one address (an office behind one address has many staff). Failures for one
+# name from everywhere else never block her: from a device she has not logged in on, each attempt after
+# the 10th waits a growing delay (2, 4, 8 … seconds, at most a minute); from a known device, none.
+FAILURES_PER_NAME_AND_PLACE = 5
+FAILURES_PER_ADDRESS = 100
+NAME_FAILURES_BEFORE_DELAY = 10
+LONGEST_NAME_DELAY = timedelta(minutes=1)
 FAILURE_WINDOW = timedelta(minutes=15)
 
 password_hasher = PasswordHasher()  # argon2id with the library's current parameters
@@ -105,13 +110,22 @@ def _attempt_key(secret, kind, value):
     return hmac.new(secret.encode(), f"{kind}:{value.lower()}".encode(), hashlib.sha256).hexdigest()
 
 
-def _attempt_keys(secret, username, address):
-    """Keys for the counts: per name and address, per name, per address (HMAC: no names in clear)."""
+def _attempt_keys(secret, username, address, device):
+    """Keys for the counts (HMAC: no names in clear): per name and place (the address, or a known device),
+    per name, per address."""
+    place = f"device:{device}" if device else f"address:{address}"
     return {
-        "user_address": _attempt_key(secret, "user_address", f"{username}|{address}"),
+        "user_place": _attempt_key(secret, "user_place", f"{username}|{place}"),
         "user": _attempt_key(secret, "user", username),
         "address": _attempt_key(secret, "address", address),
     }
+
+
+def name_delay(failures):
+    """How long an attempt for a name must wait after the last one, given its failures in the window."""
+    if failures < NAME_FAILURES_BEFORE_DELAY:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** (failures - NAME_FAILURES_BEFORE_DELAY + 1)), LONGEST_NAME_DELAY)
 
 
 def window_start():
@@ -134,25 +148,72 @@ def allow_attempt(db, secret, kind, source, limit, window=None):
     return True
 
 
-def begin_login_attempt(db, secret, username, address):
-    """Count this attempt as a failure before the password is checked; return False if blocked.
+class TooManyAttempts(Exception):
+    """A login attempt refused by the limits; `wait` is how long before the next may be tried."""
 
-    Counting first, in one write transaction, means parallel guesses cannot all slip
-    under the limit while the slow password check runs.
+    def __init__(self, wait):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def begin_login_attempt(db, secret, username, address, known_device=None):
+    """Count this attempt as a failure before the password is checked; raise TooManyAttempts if refused.
+
+    Counting first, in one write transaction, means parallel guesses cannot all slip under the limit while
+    the slow password check runs. `known_device`: her device's id when it carries her known-device cookie.
     """
-    keys = _attempt_keys(secret, username, address)
+    keys = _attempt_keys(secret, username, address, known_device)
     since = window_start()
     with transaction(db):
-        for kind, limit in LIMITS.items():
-            if queries.attempts_since(db, keys[kind], since) >= limit:
-                return False
-        for key in keys.values():
+        if queries.attempts_since(db, keys["user_place"], since) >= FAILURES_PER_NAME_AND_PLACE:
+            raise TooManyAttempts(FAILURE_WINDOW)
+        if known_device is None:
+            if queries.attempts_since(db, keys["address"], since) >= FAILURES_PER_ADDRESS:
+                raise TooManyAttempts(FAILURE_WINDOW)
+            delay = name_delay(queries.attempts_since(db, keys["user"], since))
+            last = queries.last_attempt_at(db, keys["user"])
+            if delay and last and (wait := datetime.fromisoformat(last) + delay - clock.now()) > timedelta(0):
+                raise TooManyAttempts(wait)
+            counted = keys.values()
+        else:
+            counted = [keys["user_place"]]
+        for key in counted:
             queries.add_attempt(db, key)
         queries.delete_attempts_before(db, since)
-    return True
 
 
-def forget_login_failures(db, secret, username, address):
-    """After a successful login: her failures from this address no longer count."""
-    keys = _attempt_keys(secret, username, address)
-    queries.delete_attempts(db, [keys["user_address"], keys["user"]])
+def forget_login_failures(db, secret, username, address, known_device=None):
+    """After a successful login: this attempt was no failure after all, and her failures from this place
+    no longer count (those for her name from elsewhere still do: they may be someone else's)."""
+    keys = _attempt_keys(secret, username, address, known_device)
+    with transaction(db):
+        queries.delete_attempts(db, [keys["user_place"]])
+        if known_device is None:  # counted under these too (begin_login_attempt)
+            for kind in ("user", "address"):
+                queries.delete_latest_attempt(db, keys[kind])
+
+
+def refused_password_reason(password, username):
+    """Why a new password is refused (a translated sentence), or None: common ones, the username, repeats
+    and sequences, and anything else guessed in under a million tries."""
+    if username and username.lower() in password.lower():
+        return _("The password may not contain the username.")
+    # zxcvbn's time grows with the length: the first 64 characters say enough.
+    result = zxcvbn(password[:64], user_inputs=[username] if username else [])
+    if result["score"] >= 2:
+        return None
+    patterns = {match["pattern"] for match in result["sequence"]}
+    if patterns & {"repeat", "sequence", "spatial"}:
+        return _(
+            "Repeated characters, keyboard rows or runs like 1234 are easy to guess. Choose another password."
+        )
+    if "dictionary" in patterns:
+        return _(
+            "This password is among the most used ones. Choose another: a few words you remember are good."
+        )
+    return _("This password is easy to guess. Choose a longer one: a few words you remember are good.")
+
+
+def forget_attempts(db, secret, kind, source):
+    """Forget the attempts of a kind from a source (after a success: her typos no longer count)."""
+    queries.delete_attempts(db, [_attempt_key(secret, kind, source)])

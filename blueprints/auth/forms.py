@@ -7,7 +7,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from form_fields import strip_spaces
 
-from .accounts import MIN_PASSWORD_LENGTH
+from .accounts import MIN_PASSWORD_LENGTH, refused_password_reason
 
 MAX_PASSWORD_LENGTH = 200
 
@@ -32,8 +32,20 @@ class LoginForm(FlaskForm):
     )
 
 
+def not_easy_to_guess(form, field):
+    """Refuse common and guessable passwords, and any containing the username: the form's own username
+    field, or the `password_owner` the view sets (a change or a reset of someone's password)."""
+    owner = getattr(form, "password_owner", None)
+    if owner is None and "username" in form:
+        owner = form.username.data
+    if len(field.data or "") >= MIN_PASSWORD_LENGTH and (
+        reason := refused_password_reason(field.data, owner or "")
+    ):
+        raise ValidationError(reason)
+
+
 def new_password_field(label):
-    """A password field for a new password, with the length rules."""
+    """A password field for a new password, with the length rules; guessable passwords are refused."""
     return PasswordField(
         label,
         validators=[
@@ -43,8 +55,52 @@ def new_password_field(label):
                 max=MAX_PASSWORD_LENGTH,
                 message=_l("A password has %(min)d to %(max)d characters."),
             ),
+            not_easy_to_guess,
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CodeForm(FlaskForm):
+    """The second step of a login: the code from her app, or one of her recovery codes."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[strip_spaces],
+        validators=[
+            InputRequired(_l("Enter the code from your app.")),
+            Length(max=40, message=_l("A code is at most %(max)d characters.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "dir": "ltr",
+        },
+    )
+
+
+class SetUpCodeForm(FlaskForm):
+    """Confirms the app is set up: the first code it shows."""
+
+    code = StringField(
+        _l("The 6-digit code your app shows"),
+        filters=[strip_spaces],
+        validators=[
+            InputRequired(_l("Enter the code from your app.")),
+            Length(max=40, message=_l("A code is at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Her password again, before a change to her second factor."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
     )
 
 

@@ -79,3 +79,66 @@ def delete_attempts(db, key_hashes):
     db.execute(
         f"DELETE FROM login_failures WHERE key_hash IN ({', '.join('?' * len(key_hashes))})", key_hashes
     )
+
+
+def set_totp(db, user_id, secret, step, stamp):
+    """Store a confirmed TOTP secret and the step of the code that confirmed it."""
+    db.execute(
+        "UPDATE users SET totp_secret = ?, totp_last_step = ?, totp_enabled_at = ? WHERE id = ?",
+        [secret, step, stamp, user_id],
+    )
+
+
+def update_totp_step(db, user_id, step):
+    """Remember the last time step used: its code, and any before it, no longer work."""
+    db.execute("UPDATE users SET totp_last_step = ? WHERE id = ?", [step, user_id])
+
+
+def clear_totp(db, user_id):
+    """Remove a second factor and its recovery codes."""
+    db.execute(
+        "UPDATE users SET totp_secret = NULL, totp_last_step = 0, totp_enabled_at = NULL WHERE id = ?",
+        [user_id],
+    )
+    db.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
+
+
+def replace_recovery_codes(db, user_id, code_hashes):
+    """Store new recovery codes (hashed) in place of the old ones."""
+    db.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
+    db.conn.executemany(
+        "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", [[user_id, h] for h in code_hashes]
+    )
+
+
+def use_recovery_code(db, user_id, code_hash):
+    """Use up one unused recovery code; True if there was one."""
+    return bool(
+        db.execute(
+            "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+            [clock.now_iso(), user_id, code_hash],
+        ).rowcount
+    )
+
+
+def unused_recovery_codes(db, user_id):
+    """Count her recovery codes not used yet."""
+    return db.execute(
+        "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", [user_id]
+    ).fetchone()[0]
+
+
+def delete_latest_attempt(db, key_hash):
+    """Forget the latest attempt counted under a key (one that turned out right)."""
+    db.execute(
+        "DELETE FROM login_failures WHERE rowid ="
+        " (SELECT rowid FROM login_failures WHERE key_hash = ? ORDER BY failed_at DESC, rowid DESC LIMIT 1)",
+        [key_hash],
+    )
+
+
+def last_attempt_at(db, key_hash):
+    """When the last attempt under a key was counted (ISO text), or None."""
+    return db.execute("SELECT max(failed_at) FROM login_failures WHERE key_hash = ?", [key_hash]).fetchone()[
+        0
+    ]

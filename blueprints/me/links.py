@@ -9,12 +9,16 @@ secret key, so the page can show them again without the database holding them in
 import base64
 import hashlib
 import hmac
+import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
 
 import clock
+import keys
 from tokens import new_token, sha256_hex
+
+logger = logging.getLogger(__name__)
 
 # After first use the link still works this long: opened in the text app, then in the browser.
 REOPEN_WINDOW = timedelta(minutes=10)
@@ -27,9 +31,10 @@ def digest(value):
     return sha256_hex(value)
 
 
-def derived(token_hash, purpose):
-    """A 22-character code (132 bits) derived from a link, for `purpose` ("feed" or "card")."""
-    key = current_app.config["SECRET_KEY"]
+def derived(token_hash, purpose, key=None):
+    """A 22-character code (132 bits) derived from a link, for `purpose` ("feed" or "card"), with the
+    current secret key unless another kept key is given."""
+    key = current_app.config["SECRET_KEY"] if key is None else key
     key = key.encode() if isinstance(key, str) else key
     mac = hmac.new(key, f"{purpose}:{token_hash}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode()[:22]
@@ -42,15 +47,46 @@ def create_link(db, participant_id, user_id):
     token_hash = digest(token)
     stamp = clock.now_iso()
     db.execute(
-        """INSERT INTO personal_links (token_hash, feed_hash, participant_id, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?)""",
-        [token_hash, digest(derived(token_hash, "feed")), participant_id, stamp, user_id],
+        """INSERT INTO personal_links (token_hash, feed_hash, participant_id, created_at, created_by, key_id)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            token_hash,
+            digest(derived(token_hash, "feed")),
+            participant_id,
+            stamp,
+            user_id,
+            keys.key_id(current_app.config["SECRET_KEY"]),
+        ],
     )
     db.execute(
         "INSERT INTO cards (code_hash, participant_id, issued_at, link_hash) VALUES (?, ?, ?, ?)",
         [digest(derived(token_hash, "card")), participant_id, stamp, token_hash],
     )
     return token
+
+
+def link_key(link):
+    """The kept secret key that made this link's feed token and card code (after a rotation, an older one)."""
+    if link["key_id"] and (key := keys.key_by_id(link["key_id"])):
+        return key
+    # Made before key ids were stored, or its key is no longer kept: the key whose feed token it stored.
+    for key in reversed(keys.all_keys()):
+        if digest(derived(link["token_hash"], "feed", key)) == link["feed_hash"]:
+            return key
+    logger.warning("a personal link's secret key is no longer kept: her card and feed must be made again")
+    return None
+
+
+def feed_token_of(link):
+    """Her calendar feed's token, made again from her link with the key that made it (None: key lost)."""
+    key = link_key(link)
+    return derived(link["token_hash"], "feed", key) if key else None
+
+
+def card_code_of(link):
+    """Her QR card's code, made again from her link with the key that made it (None: key lost)."""
+    key = link_key(link)
+    return derived(link["token_hash"], "card", key) if key else None
 
 
 def revoke_links(db, participant_id):
@@ -126,7 +162,7 @@ def link_of_device(db, device_token):
     if not device_token or len(device_token) > 100:
         return None
     return db.execute(
-        """SELECT l.token_hash, l.participant_id, p.language FROM personal_devices d
+        """SELECT l.token_hash, l.feed_hash, l.key_id, l.participant_id, p.language FROM personal_devices d
              JOIN personal_links l ON l.token_hash = d.token_hash
              JOIN participants p ON p.id = l.participant_id
             WHERE d.device_hash = ? AND l.revoked_at IS NULL""",

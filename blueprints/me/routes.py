@@ -100,17 +100,17 @@ def page():
         get_db(), link["participant_id"], now.isoformat(), (now + timedelta(weeks=WEEKS_ON_PAGE)).isoformat()
     )
     first_weeks = (now + timedelta(weeks=WEEKS_SHOWN_FIRST)).isoformat()
-    feed_token = links.derived(link["token_hash"], "feed")
-    feed_url = external_url("me.feed", feed_token=feed_token)
+    feed_token, card_code = links.feed_token_of(link), links.card_code_of(link)
+    feed_url = external_url("me.feed", feed_token=feed_token) if feed_token else None
     return render_template(
         "me/page.html",
         sessions=[s for s in sessions if s["starts_at"] < first_weeks],
         later=[s for s in sessions if s["starts_at"] >= first_weeks],
         days_from_today={s["id"]: (local_day(s["starts_at"]) - clock.today()).days for s in sessions},
         activities=ACTIVITIES,
-        card=qr_svg(links.derived(link["token_hash"], "card")),
+        card=qr_svg(card_code) if card_code else None,
         feed_url=feed_url,
-        subscribe_url="webcal://" + feed_url.split("://", 1)[1],
+        subscribe_url="webcal://" + feed_url.split("://", 1)[1] if feed_url else None,
         keep_offline=[url_for("me.page", lang=code) for code in LANGUAGES],
         updated=now.isoformat(),
     )

@@ -6,13 +6,14 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 import access
 import audit
 import clock
+import keys
 from access import CASEWORK_ROLES, staff_required
 from addresses import external_url, public_host
 from choices import ACTIVITIES, AVAILABILITY, CHANNELS, INTERESTS, SUBGROUPS
@@ -280,13 +281,13 @@ SELF_SIGNUP_HOURS = 6
 
 def self_signup_token(code):
     """A signed token in the form instead of a session: nothing is stored on her phone."""
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
+    serializer = keys.serializer(SELF_SIGNUP_SALT)
     return serializer.dumps({"code": code, "id": str(uuid.uuid4()), "at": clock.now_iso()})
 
 
 def read_self_signup_token(token, code):
     """Return the token's content if it is genuine, recent and for this poster; else None."""
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=SELF_SIGNUP_SALT)
+    serializer = keys.serializer(SELF_SIGNUP_SALT)
     try:
         content = serializer.loads(token or "", max_age=SELF_SIGNUP_HOURS * 3600)
     except BadData:
