@@ -120,6 +120,8 @@ def create_app(test_config=None):
     keys.load_keys(app)
     # Staff two-factor login: required for admin and coordinator, except in debug and tests (FLASK_REQUIRE_2FA).
     app.config.setdefault("REQUIRE_2FA", not (app.debug or app.testing))
+    if isinstance(app.config["REQUIRE_2FA"], str):  # FLASK_REQUIRE_2FA=yes/no/on/off, besides true/false
+        app.config["REQUIRE_2FA"] = app.config["REQUIRE_2FA"].strip().lower() in ("1", "true", "yes", "on")
 
     # A server refuses to start on a missing or damaged database; a command (init-db, demo-data, restore)
     # is what makes or replaces one, so the flask command line opens it only when a command needs it.
@@ -443,7 +445,9 @@ def register_commands(app):
         """Add a staff account."""
         if len(password) < accounts.MIN_PASSWORD_LENGTH:
             raise click.BadParameter(f"at least {accounts.MIN_PASSWORD_LENGTH} characters")
-        if reason := accounts.refused_password_reason(password, username):
+        with app.test_request_context():  # the reason is a translated sentence
+            reason = accounts.refused_password_reason(password, username)
+        if reason:
             raise click.BadParameter(reason)
         db = database.open_existing(app.config["DATABASE"])
         try:

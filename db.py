@@ -124,8 +124,8 @@ def file_identity(path):
 
 
 # What SQLite says when the database is there but cannot be written now (a long write lock) or at all (a
-# full disk): a temporary fault, to be tried again, unlike a broken query.
-UNAVAILABLE = ("database is locked", "database is busy", "database or disk is full", "disk i/o error")
+# full disk): a temporary fault, to be tried again, unlike a broken query or a failing disk.
+UNAVAILABLE = ("database is locked", "database is busy", "database or disk is full")
 
 
 def is_unavailable(error):
@@ -920,5 +920,18 @@ def m014_two_factor_and_key_ids(db):
         -- Which secret key derived a link's feed token and card code (keys.py): they keep working after
         -- the key is rotated. Older links have none: their key is found by trying each kept key.
         ALTER TABLE personal_links ADD COLUMN key_id TEXT;
+        """,
+    )
+
+
+@migrations()
+def m015_signups_and_consents_by_woman(db):
+    run_script(
+        db,
+        """
+        -- Her last sign-up and her last consent are asked for every woman in the calls queue and in the
+        -- retention rules: without these, each is a walk through the whole table (bench/scale.py).
+        CREATE INDEX signups_participant ON signups(participant_id, recorded_at);
+        CREATE INDEX consents_participant ON consents(participant_id, given_at);
         """,
     )

@@ -191,7 +191,7 @@ def measure(women):
             {
                 "DATABASE": path,
                 "SECRET_KEY": "bench",
-                "PUBLIC_URL": "http://127.0.0.1",
+                "PUBLIC_URL": "http://localhost",  # the test client's host
                 "REQUIRE_2FA": False,
                 "WTF_CSRF_ENABLED": True,
             }

@@ -27,6 +27,7 @@ APPLIED = {
     "m012_attendance_by_woman_and_time": "11865dea78bdf35996739f1fd28dce7e370dc73f562c6b130e2956733815f802",
     "m013_outcomes_in_erased_tallies": "ee46b9e47902ddb34fe38e00904ab56e65d1a9f3d64916546be1026c369f35d9",
     "m014_two_factor_and_key_ids": "df0497284226e9e588dc36434d51806ef2ada89b6bba8172e8f471573e84d5e0",
+    "m015_signups_and_consents_by_woman": "5ee4268b64f830760c01722e7c2df02fe6395e0eec8ca5500bbeae0ff9512900",
 }
 
 

@@ -44,9 +44,8 @@ def set_up(client, lang="da"):
     """Go through the set-up page with the app's code; return (secret, recovery codes)."""
     html = page(client.get(f"/{lang}/account/two-factor"))
     secret = secret_on(html)
-    response = client.post(
-        f"/{lang}/account/two-factor", data={"csrf_token": csrf_token_from(html), "code": code_for(secret)}
-    )
+    data = {"csrf_token": csrf_token_from(html), "code": code_for(secret), "password": PASSWORD}
+    response = client.post(f"/{lang}/account/two-factor", data=data)
     assert response.status_code == 200, page(response)
     codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", page(response))
     return secret, codes
@@ -244,6 +243,79 @@ def test_a_session_from_before_the_requirement_must_set_it_up_first(app, client,
     assert client.get("/da/my-women").headers["Location"].endswith("/da/account/two-factor")
     set_up(client)
     assert client.get("/da/my-women").status_code == 200
+
+
+def test_a_password_alone_cannot_replace_her_second_factor(required, app, db, staff):
+    her = app.test_client()
+    login(her, "admin")
+    secret, _ = set_up(her)
+    thief = app.test_client()  # knows her password, not her phone
+    assert login(thief, "admin").headers["Location"].endswith("/da/login/code")
+    assert thief.get("/da/account/two-factor").headers["Location"].endswith("/da/login/code")
+    token = csrf_token_from(page(thief.get("/da/login")))
+    own_secret = pyotp.random_base32(32)
+    thief.post("/da/account/two-factor", data={"csrf_token": token, "code": code_for(own_secret)})
+    assert not logged_in(thief)
+    assert db.execute("SELECT totp_secret FROM users WHERE username = 'admin'").fetchone()[0] == secret
+
+
+def test_a_password_reset_ends_a_half_done_login(required, app, db, staff):
+    thief = app.test_client()
+    assert login(thief, "coordinator").headers["Location"].endswith("/da/account/two-factor")
+    accounts.reset_password(db, staff["coordinator"], "a new password for her", staff["admin"])
+    html = page(thief.get("/da/account/two-factor"))
+    assert "<svg" not in html  # sent back to the login page
+    assert (
+        db.execute(
+            "SELECT count(*) FROM staff_sessions WHERE user_id = ?", [staff["coordinator"]]
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_turning_it_on_while_logged_in_needs_her_password_and_ends_her_other_sessions(app, db, staff):
+    other_computer = app.test_client()
+    login(other_computer, "facilitator")
+    client = app.test_client()
+    login(client, "facilitator")
+    html = page(client.get("/da/account/two-factor"))
+    secret = secret_on(html)
+    data = {"csrf_token": csrf_token_from(html), "code": code_for(secret), "password": "not her password"}
+    wrong = client.post("/da/account/two-factor", data=data)
+    assert wrong.status_code == 400
+    assert translated(app, "da", "The password is wrong.") in page(wrong)
+    assert db.execute("SELECT totp_secret FROM users WHERE username = 'facilitator'").fetchone()[0] is None
+    set_up(client)
+    assert logged_in(client) and not logged_in(other_computer)
+
+
+def test_the_api_refuses_a_session_that_must_set_up_its_second_factor_first(app, client, staff):
+    login(client, "coordinator")
+    assert client.get("/api/v1/reference").status_code == 200
+    app.config["REQUIRE_2FA"] = True
+    response = client.get("/api/v1/reference")
+    assert response.status_code == 401 and response.get_json()["error"] == "login_required"
+
+
+def test_create_user_on_the_command_line_refuses_a_guessable_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "sara", "--role", "outreach", "--password", "password12"]
+    )
+    assert result.exit_code == 2
+    reason = "This password is among the most used ones. Choose another: a few words you remember are good."
+    assert translated(app, "da", reason) in result.output
+
+
+@pytest.mark.parametrize(("value", "expected"), [("off", False), ("no", False), ("on", True), ("yes", True)])
+def test_the_requirement_setting_reads_yes_and_no(tmp_path, template_databases, value, expected):
+    import shutil
+
+    from app import create_app
+
+    path = tmp_path / "s.sqlite"
+    shutil.copyfile(template_databases["staff"], path)
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "x", "TESTING": True, "REQUIRE_2FA": value})
+    assert app.config["REQUIRE_2FA"] is expected
 
 
 def test_the_requirement_is_on_outside_debug_and_tests(tmp_path, template_databases):

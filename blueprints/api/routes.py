@@ -26,7 +26,7 @@ def login_required_json():
 def require_staff():
     """Every endpoint here needs a staff login."""
     g.staff_page = True
-    if g.user is None:
+    if g.user is None or access.needs_second_factor(g.user):  # she logs in again, and sets it up then
         return login_required_json()
     return None
 

@@ -92,6 +92,9 @@ class SetUpCodeForm(FlaskForm):
         ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
     )
+    # Asked for when she is logged in already (not half-way through a login): someone at her unlocked
+    # computer must not put his own phone on her account.
+    password = PasswordField(_l("Your password"), render_kw={"autocomplete": "current-password"})
 
 
 class ConfirmPasswordForm(FlaskForm):

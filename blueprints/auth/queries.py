@@ -82,11 +82,12 @@ def delete_attempts(db, key_hashes):
 
 
 def set_totp(db, user_id, secret, step, stamp):
-    """Store a confirmed TOTP secret and the step of the code that confirmed it."""
-    db.execute(
-        "UPDATE users SET totp_secret = ?, totp_last_step = ?, totp_enabled_at = ? WHERE id = ?",
+    """Store a confirmed TOTP secret and the step of the code that confirmed it; 0 if she has one."""
+    return db.execute(
+        "UPDATE users SET totp_secret = ?, totp_last_step = ?, totp_enabled_at = ?"
+        " WHERE id = ? AND totp_secret IS NULL",  # one already set is changed only by turning it off first
         [secret, step, stamp, user_id],
-    )
+    ).rowcount
 
 
 def update_totp_step(db, user_id, step):

@@ -90,6 +90,7 @@ def login():
         rotate_session(session)
         session["pending_user_id"] = user["id"]
         session["pending_since"] = clock.now_iso()
+        session["pending_password"] = devices.fingerprint(user)  # a password reset meanwhile ends it
         session["pending_next"] = next_url
         if two_factor.is_enabled(user):
             return redirect(url_for("auth.login_code"))
@@ -122,7 +123,9 @@ def pending_user():
     if user_id is None or since is None or clock.now() - datetime.fromisoformat(since) > PENDING_LIFETIME:
         return None
     user = queries.user_by_id(get_db(), user_id)
-    return user if user is not None and user["active"] else None
+    if user is None or not user["active"] or session.get("pending_password") != devices.fingerprint(user):
+        return None
+    return user
 
 
 def login_again():
@@ -214,6 +217,13 @@ def account():
 def check_own_password(form, field, form_name):
     """Check her own password, under the login limits; return the account page with the error shown in
     `form` (passed to the page as `form_name`), or None if right."""
+    if own_password_in(form, field):
+        return None
+    return render_account(status=429 if form.form_errors else 400, **{form_name: form})
+
+
+def own_password_in(form, field):
+    """Check her password typed into `field` under the login limits; False with the error in the form."""
     db, secret = get_db(), current_app.secret_key
     username, address = g.user["username"], request.remote_addr or "unknown"
     device = devices.known_device(request, g.user)
@@ -221,12 +231,12 @@ def check_own_password(form, field, form_name):
         accounts.begin_login_attempt(db, secret, username, address, device)
     except accounts.TooManyAttempts as refused:
         form.form_errors.append(too_many_attempts_message(refused.wait))
-        return render_account(status=429, **{form_name: form})
-    if accounts.check_password(db, username, field.data) is None:
+        return False
+    if accounts.check_password(db, username, field.data or "") is None:
         field.errors.append(_("The password is wrong."))
-        return render_account(status=400, **{form_name: form})
+        return False
     accounts.forget_login_failures(db, secret, username, address, device)
-    return None
+    return True
 
 
 def setting_up_user():
@@ -244,13 +254,15 @@ def two_factor_setup():
     user, during_login = setting_up_user()
     if user is None:
         return redirect(url_for("auth.login", next=url_for("auth.two_factor_setup")))
-    if two_factor.is_enabled(user) and not during_login:
-        return redirect(url_for("auth.account"))
+    if two_factor.is_enabled(user):  # changed only by turning it off first (with her password)
+        return redirect(url_for("auth.login_code" if during_login else "auth.account"))
     form = SetUpCodeForm()
     secret = two_factor.draft_secret(session)
     if not form.validate_on_submit():
         return render_setup(user, secret, form, during_login, 400 if form.is_submitted() else 200)
     db = get_db()
+    if not during_login and not own_password_in(form, form.password):
+        return render_setup(user, secret, form, during_login, 429 if form.form_errors else 400)
     if not allow_attempt(
         db, current_app.secret_key, "two_factor", str(user["id"]), two_factor.CODES_PER_WINDOW
     ):
@@ -272,6 +284,8 @@ def two_factor_setup():
         user = queries.user_by_id(db, user["id"])
         start_session(user)
         devices.remember(request, response, user)
+    else:  # whoever else holds a session of hers must now log in with the new factor
+        queries.end_sessions(db, user["id"], except_hash=hash_id(session.sid))
     return response
 
 

@@ -120,7 +120,10 @@ class SqliteSessionInterface(SessionInterface):
             )
         except Exception:  # itsdangerous's BadData, or a cookie that is not even base64
             return ServerSession()
-        session = ServerSession(data if isinstance(data, dict) else {})
+        data = data if isinstance(data, dict) else {}
+        for key in (*OWNED_BY, "logged_in_at"):  # never made anonymous, never taken from a cookie
+            data.pop(key, None)
+        session = ServerSession(data)
         session.from_cookie = True
         return session
 
@@ -147,7 +150,8 @@ class SqliteSessionInterface(SessionInterface):
             session.sid = None
         expires = clock.now() + app.permanent_session_lifetime
         values = [
-            session.get("user_id"),
+            # Whose it is, also half-way through a login: ending her sessions ends that one too.
+            session.get("user_id") or session.get("pending_user_id"),
             json.dumps(dict(session)),
             expires.isoformat(),
             clock.now().isoformat(),

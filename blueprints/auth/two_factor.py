@@ -73,7 +73,8 @@ def enable(db, user_id, secret, code):
         return None
     codes = new_recovery_codes()
     with transaction(db):
-        queries.set_totp(db, user_id, secret, step, clock.now_iso())
+        if not queries.set_totp(db, user_id, secret, step, clock.now_iso()):
+            return None
         queries.replace_recovery_codes(db, user_id, [recovery_hash(c) for c in codes])
         queries.record_event(db, user_id, "user.two_factor_on", f"user:{user_id}")
     return codes
