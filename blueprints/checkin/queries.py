@@ -194,13 +194,15 @@ def women_to_follow_up(db, days_unseen=5, now=None, user=None):
     (among the women `user` follows, when given)."""
     now = now or clock.now()
     followed, params = access.followed_participants(user) if user else ("1", [])
+    # The same rule inside the window: it then numbers the sessions of her women only, not the programme's.
+    followed_here, params_here = access.followed_participants(user, "n.participant_id") if user else ("1", [])
     rows = db.execute(
         f"""WITH held AS (
                SELECT n.participant_id, s.id AS session_id, s.starts_at,
                       row_number() OVER (PARTITION BY n.participant_id ORDER BY s.starts_at DESC) AS recent
                  FROM enrolments n JOIN sessions s ON s.group_id = n.group_id
                 WHERE n.state = 'active' AND s.cancelled_at IS NULL AND s.ends_at <= ?
-                  AND s.starts_at >= n.since)
+                  AND s.starts_at >= n.since AND {followed_here})
            SELECT p.id, p.first_name, p.phone,
                   (SELECT max(a.checked_in_at) FROM attendance a WHERE a.participant_id = p.id) AS last_seen,
                   (SELECT min(n.joined_at) FROM enrolments n WHERE n.participant_id = p.id AND n.state = 'active')
@@ -213,7 +215,7 @@ def women_to_follow_up(db, days_unseen=5, now=None, user=None):
              FROM participants p
             WHERE p.id IN (SELECT participant_id FROM enrolments WHERE state = 'active') AND {followed}
             ORDER BY p.first_name COLLATE NOCASE""",
-        [now.isoformat(timespec="seconds"), *params],
+        [now.isoformat(timespec="seconds"), *params_here, *params],
     ).fetchall()
     cutoff = (now - timedelta(days=days_unseen)).isoformat(timespec="seconds")
     result = []

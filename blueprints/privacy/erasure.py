@@ -124,14 +124,12 @@ def due(db):
     programme_over = ends is not None and clock.today() > ends + after_end
     set_aside = relativedelta(months=settings.get(db, "set_aside_months"))
     called_before = (clock.now() - set_aside).isoformat(timespec="seconds")
+    never_joined_ids = queries.never_joined_since(db, registered_before)
+    counted = set(never_joined_ids)  # a woman due under both rules is erased (and counted) once
     return {
         "withdrawn": queries.due_for_erasure(db, clock.now_iso()),
-        "never_joined": queries.never_joined_since(db, registered_before),
-        "set_aside": [
-            participant_id
-            for participant_id in queries.set_aside_before(db, called_before)
-            if participant_id not in queries.never_joined_since(db, registered_before)
-        ],
+        "never_joined": never_joined_ids,
+        "set_aside": [i for i in queries.set_aside_before(db, called_before) if i not in counted],
         "left": queries.left_every_group(db) if programme_over else [],
     }
 

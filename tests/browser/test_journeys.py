@@ -176,7 +176,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/participants/9/enrol",
         ],
         "jobconsultant": ["/", "/participants/2/cv/print", "/my-women", "/participants/2/cv"],
-        "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan"],
+        "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan", "/account/two-factor"],
         "outreach": ["/", "/signup", "/signups/mine", "/cards/blank"],
     }.items():
         log_in(page, live_server, role, lang)
