@@ -434,7 +434,12 @@ def register_commands(app):
             f"Log in at {base}/",
             "A woman's own page (Amina's; new at each start, as a link opens once):",
         ]
-        lines += [f"  {base}/ar/c/{demo.personal_link(app.config['DATABASE'], 'Amina')}"]
+        token = demo.personal_link(app.config["DATABASE"], "Amina")
+        lines += [
+            f"  {base}/ar/c/{token}"
+            if token
+            else "  (Amina is not in this database: `.venv/bin/flask --app app demo-data` rebuilds the demo)"
+        ]
         click.echo("\n".join(lines))
 
     @app.cli.command("create-user")

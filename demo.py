@@ -125,17 +125,19 @@ def rebuild(path, password=None):
 
 
 def personal_link(path, first_name):
-    """Make a personal link for a demo woman (needs the app, for its secret key); return the token."""
+    """Make a personal link for a demo woman (needs the app, for its secret key); return the token, or None
+    when she is not in this database (not the demo's)."""
     from blueprints.me.links import create_link
 
     db = database.connect(path)
-    participant_id = db.execute("SELECT id FROM participants WHERE first_name = ?", [first_name]).fetchone()[
-        "id"
-    ]
-    with database.transaction(db):
-        token = create_link(db, participant_id, None)
-    db.close()
-    return token
+    try:
+        row = db.execute("SELECT id FROM participants WHERE first_name = ?", [first_name]).fetchone()
+        if row is None:
+            return None
+        with database.transaction(db):
+            return create_link(db, row["id"], None)
+    finally:
+        db.close()
 
 
 def add_campaign(db):
