@@ -5,6 +5,7 @@ import shutil
 from datetime import datetime
 
 import pytest
+from argon2 import PasswordHasher
 
 import clock
 import db as database
@@ -12,6 +13,12 @@ from app import create_app
 from blueprints.auth import accounts
 
 PASSWORD = "correct horse battery"
+
+# argon2id costs 0.1 s a hash on purpose; a run logs in about a thousand times. Tests hash with the cheapest
+# parameters: the rules (argon2id, verify, rehash when the parameters change) are the same, and
+# test_auth checks that the app itself runs with argon2's recommended ones.
+accounts.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts._DUMMY_HASH = accounts.password_hasher.hash("not a real password")
 ROLES = accounts.ROLES
 
 # The moment the app's clock is held at in tests whose outcome depends on the day or the hour: a Wednesday

@@ -31,6 +31,23 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(app, client, sta
     assert translated(app, "ar", "Wrong username or password.") in html
 
 
+def test_the_app_hashes_with_argon2s_recommended_parameters_outside_the_tests():
+    import json
+    import subprocess
+    import sys
+
+    from argon2 import PasswordHasher
+
+    script = (
+        "import json; from blueprints.auth import accounts as a; h = a.password_hasher;"
+        "print(json.dumps([h.time_cost, h.memory_cost, h.parallelism]))"
+    )
+    used = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, check=True).stdout)
+    recommended = PasswordHasher()
+    assert used == [recommended.time_cost, recommended.memory_cost, recommended.parallelism]
+    assert used[1] >= 65536  # 64 MiB at least
+
+
 def test_passwords_are_stored_as_argon2id(db, staff):
     user = staff_queries.user_by_username(db, "admin")
     assert user["password_hash"].startswith("$argon2id$")
