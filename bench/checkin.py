@@ -112,12 +112,13 @@ def scan_item(session_id, code):
     return {"id": str(uuid.uuid4()), "kind": "checkin", "recorded_at": now, "data": data}
 
 
-def scan_round(phones, session_id, shares, expected):
-    """Each phone scans its share, one card after the other; return (seconds, latencies in ms, errors)."""
+def scan_round(phones, shares, expected):
+    """Each phone scans its share of (session id, card code), one card after the other; return (seconds,
+    latencies in ms, errors)."""
     latencies, errors = [], []
 
-    def scan(phone, codes):
-        for code in codes:
+    def scan(phone, share):
+        for session_id, code in share:
             started = time.perf_counter()
             status, results = phone.send([scan_item(session_id, code)])
             latencies.append((time.perf_counter() - started) * 1000)
@@ -148,9 +149,10 @@ def one_run(args):
             for phone in phones:
                 phone.log_in("facilitator")
             n = args.phones
-            first = scan_round(phones, session_id, [codes[i::n] for i in range(n)], "ok")
+            at_door = [(session_id, code) for code in codes]
+            first = scan_round(phones, [at_door[i::n] for i in range(n)], "ok")
             # The same cards again, each scanned by the next phone (all already checked in).
-            again = scan_round(phones, session_id, [codes[(i - 1) % n :: n] for i in range(n)], "duplicate")
+            again = scan_round(phones, [at_door[(i - 1) % n :: n] for i in range(n)], "duplicate")
         finally:
             server.terminate()
             server.wait()

@@ -61,7 +61,6 @@ import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -73,7 +72,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # the app's modules first: nothing here shadows them
 
 from caseload import client_for  # noqa: E402
-from checkin import p95, scan_item  # noqa: E402
+from checkin import p95, scan_round  # noqa: E402
 from loadgen import PASSWORD, Phone, free_port, load_now, machine, start_gunicorn  # noqa: E402
 from outbox_signups import signups as signup_items  # noqa: E402
 
@@ -835,27 +834,6 @@ def signup_rates(base, path):
     return one_request, one_each, latencies, phone
 
 
-def checkin_round(phones, shares, expected):
-    """Each phone scans its share (session, card code) one after the other; return (s, latencies, errors)."""
-    latencies, errors = [], []
-
-    def scan(phone, share):
-        for session, code in share:
-            started = time.perf_counter()
-            status, results = phone.send([scan_item(session, code)])
-            latencies.append((time.perf_counter() - started) * 1000)
-            if status != 200 or results[0]["status"] != expected:
-                errors.append((status, results))
-
-    threads = [threading.Thread(target=scan, args=pair) for pair in zip(phones, shares, strict=True)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, errors
-
-
 def checkin_rates(base, plan, phones_count, limit):
     """QR check-ins a second: the women of the sessions held on NOW's day, each phone at its share of the doors."""
     doors, scans = [], 0
@@ -869,8 +847,8 @@ def checkin_rates(base, plan, phones_count, limit):
     for number, phone in enumerate(phones):
         phone.log_in(f"coordinator{number % plan['coordinators']}")
     shares = [[scan for door in doors[n::phones_count] for scan in door] for n in range(phones_count)]
-    first = checkin_round(phones, shares, "ok")
-    again = checkin_round(phones, shares[-1:] + shares[:-1], "duplicate")
+    first = scan_round(phones, shares, "ok")
+    again = scan_round(phones, shares[-1:] + shares[:-1], "duplicate")
     return first, again, doors, phones
 
 

@@ -61,37 +61,29 @@ def new_password_field(label):
     )
 
 
-class CodeForm(FlaskForm):
-    """The second step of a login: the code from her app, or one of her recovery codes."""
-
-    code = StringField(
-        _l("Code"),
+def code_field(label, **render_kw):
+    """A field for a code from her authenticator app (or a recovery code), typed left to right."""
+    return StringField(
+        label,
         filters=[strip_spaces],
         validators=[
             InputRequired(_l("Enter the code from your app.")),
             Length(max=40, message=_l("A code is at most %(max)d characters.")),
         ],
-        render_kw={
-            "autocomplete": "one-time-code",
-            "autocapitalize": "none",
-            "spellcheck": "false",
-            "dir": "ltr",
-        },
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "dir": "ltr", **render_kw},
     )
+
+
+class CodeForm(FlaskForm):
+    """The second step of a login: the code from her app, or one of her recovery codes (letters too)."""
+
+    code = code_field(_l("Code"), autocapitalize="none")
 
 
 class SetUpCodeForm(FlaskForm):
     """Confirms the app is set up: the first code it shows."""
 
-    code = StringField(
-        _l("The 6-digit code your app shows"),
-        filters=[strip_spaces],
-        validators=[
-            InputRequired(_l("Enter the code from your app.")),
-            Length(max=40, message=_l("A code is at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
-    )
+    code = code_field(_l("The 6-digit code your app shows"), inputmode="numeric")
     # Asked for when she is logged in already (not half-way through a login): someone at her unlocked
     # computer must not put his own phone on her account.
     password = PasswordField(_l("Your password"), render_kw={"autocomplete": "current-password"})
