@@ -157,7 +157,8 @@ def login_code():
         )
         return render_template("auth/code.html", form=form), 400
     forget_attempts(db, secret, "two_factor", str(user["id"]))
-    if how == "recovery":
+    response = finish_login(user, session.get("pending_next") or url_for("home.index"))
+    if how == "recovery":  # after the login: it starts a new session, without the half-done one's messages
         left = two_factor.recovery_codes_left(db, user["id"])
         flash(
             ngettext(
@@ -167,7 +168,7 @@ def login_code():
             ),
             "warning",
         )
-    return finish_login(user, session.get("pending_next") or url_for("home.index"))
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
