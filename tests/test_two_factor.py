@@ -13,6 +13,7 @@ import clock
 import db as database
 import keys
 from blueprints.auth import accounts, two_factor
+from qr import qr_svg
 
 from .conftest import PASSWORD, add_woman, csrf_token_from, login, post_form, translated
 from .test_outbox import Phone, count, reference_data, signup_item  # noqa: F401  (a fixture)
@@ -99,9 +100,10 @@ def test_a_coordinator_sets_it_up_at_her_first_login_and_gets_nothing_before(req
 def test_the_qr_code_holds_the_key_and_the_username_only(app, client, staff):
     login(client, "facilitator")
     html = page(client.get("/da/account/two-factor"))
-    uri = two_factor.provisioning_uri(secret_on(html), "facilitator")
-    assert uri.startswith("otpauth://totp/Kalender:facilitator?secret=")
-    assert "issuer=Kalender" in uri
+    secret = secret_on(html)
+    uri = f"otpauth://totp/Kalender:facilitator?secret={secret}&issuer=Kalender"
+    assert two_factor.provisioning_uri(secret, "facilitator") == uri
+    assert str(qr_svg(uri)) in html  # the code drawn on the page is that address and nothing else
 
 
 def test_with_it_on_a_login_needs_a_code_that_works_once(required, client, staff, fixed_clock):
