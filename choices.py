@@ -145,6 +145,9 @@ COMPANY_STEPS = (
     "small_job",
     "ordinary_job",
 )
+# An offer in a company, as the grant counts it ("at least 50 % take part in an offer in a company"): the
+# company-based steps but a visit.
+COMPANY_OFFERS = ("taster_internship", "internship", "wage_subsidy", "small_job", "ordinary_job")
 # The programme's four aims (seed 002), asked of her in her language with five faces, sad (1) to happy (5).
 PROGRESS_AIMS = {
     "work_identity": _l("Can you see yourself in a job?"),

@@ -935,3 +935,15 @@ def m015_signups_and_consents_by_woman(db):
         CREATE INDEX consents_participant ON consents(participant_id, given_at);
         """,
     )
+
+
+@migrations()
+def m016_company_offers_in_erased_tallies(db):
+    run_script(
+        db,
+        """
+        -- An offer in a company as the programme's results count it (choices.COMPANY_OFFERS: a visit is not
+        -- one). Women erased before this have 0 here; their company_step still says whether any step was.
+        ALTER TABLE erased_tallies ADD COLUMN company_offer INTEGER NOT NULL DEFAULT 0;
+        """,
+    )

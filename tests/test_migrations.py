@@ -28,6 +28,7 @@ APPLIED = {
     "m013_outcomes_in_erased_tallies": "ee46b9e47902ddb34fe38e00904ab56e65d1a9f3d64916546be1026c369f35d9",
     "m014_two_factor_and_key_ids": "df0497284226e9e588dc36434d51806ef2ada89b6bba8172e8f471573e84d5e0",
     "m015_signups_and_consents_by_woman": "5ee4268b64f830760c01722e7c2df02fe6395e0eec8ca5500bbeae0ff9512900",
+    "m016_company_offers_in_erased_tallies": "47843295bbc7276be67a9b1595d98c3cef67f51762e7244b63d8c77d2d718488",
 }
 
 

@@ -5,7 +5,7 @@ a new table with a participant reference must be added to ERASED_TABLES (or KEPT
 """
 
 import clock
-from choices import COMPANY_STEPS
+from choices import COMPANY_OFFERS, COMPANY_STEPS
 
 # Her way to work, kept in her anonymous tally (months, not days).
 OUTCOMES = (
@@ -16,6 +16,7 @@ OUTCOMES = (
     "small_job",
     "ordinary_job",
     "education",
+    "company_offer",
 )
 
 # Every table that holds something about one woman, and how her rows are found: erased in this order
@@ -129,9 +130,14 @@ def tally_of(db, participant_id):
                   EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
                              AND kind = 'ordinary_job') AS ordinary_job,
                   EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind = 'education') AS education
-             FROM participants p WHERE p.id = ?""".format(company_steps=", ".join("?" * len(COMPANY_STEPS))),
-        [*COMPANY_STEPS, participant_id],
+                             AND kind = 'education') AS education,
+                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
+                             AND kind IN ({company_offers})) AS company_offer
+             FROM participants p WHERE p.id = ?""".format(
+            company_steps=", ".join("?" * len(COMPANY_STEPS)),
+            company_offers=", ".join("?" * len(COMPANY_OFFERS)),
+        ),
+        [*COMPANY_STEPS, *COMPANY_OFFERS, participant_id],
     ).fetchone()
 
 
@@ -139,8 +145,8 @@ def add_tally(db, tally, erased_month, age_band, reason):
     db.execute(
         """INSERT INTO erased_tallies (registered_month, erased_month, channel, campaign_id, estate_id, subgroup,
                   language, age_band, status, groups_joined, sessions_attended, reason, enrolled_month,
-                  left_month, leaving_reason, company_step, small_job, ordinary_job, education)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                  left_month, leaving_reason, company_step, small_job, ordinary_job, education, company_offer)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             tally["registered_month"],
             erased_month,
