@@ -174,9 +174,10 @@ def register_blueprints(app):
         participants,
         privacy,
         pwa,
+        reports,
     )
 
-    areas = (auth, home, admin, outreach, groups, checkin, participants, casework, privacy, me)
+    areas = (auth, home, admin, outreach, groups, checkin, participants, casework, privacy, reports, me)
     for blueprint in (area.bp for area in areas):
         prefix = "/<lang:lang>" + (blueprint.url_prefix or "")
         app.register_blueprint(blueprint, url_prefix=prefix)
@@ -254,6 +255,8 @@ FORMS_CHECKING_THEIR_TOKEN = {
     "admin.users",
     "admin.reset_password",
     "admin.change_role",
+    "reports.programme",
+    "reports.add_milestone",
     "outreach.signup_post",
     "outreach.campaigns",
     "outreach.self_signup",

@@ -148,6 +148,15 @@ COMPANY_STEPS = (
 # An offer in a company, as the grant counts it ("at least 50 % take part in an offer in a company"): the
 # company-based steps but a visit.
 COMPANY_OFFERS = ("taster_internship", "internship", "wage_subsidy", "small_job", "ordinary_job")
+# What the programme's results count, each a number of women from the start to a day (reports/queries.py).
+MEASURES = {
+    "enrolled": _l("Enrolled"),
+    "company_offer": _l("In an offer in a company"),
+    "small_job": _l("In a small job"),
+    "ordinary_job": _l("In an ordinary job"),
+    "education": _l("In education"),
+    "left_other": _l("Left for other reasons"),
+}
 # The programme's four aims (seed 002), asked of her in her language with five faces, sad (1) to happy (5).
 PROGRESS_AIMS = {
     "work_identity": _l("Can you see yourself in a job?"),

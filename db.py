@@ -947,3 +947,25 @@ def m016_company_offers_in_erased_tallies(db):
         ALTER TABLE erased_tallies ADD COLUMN company_offer INTEGER NOT NULL DEFAULT 0;
         """,
     )
+
+
+@migrations()
+def m017_milestones(db):
+    run_script(
+        db,
+        """
+        -- The programme's milestones (blueprints/reports): by a day, a measure reaches a target, a number of
+        -- women or a share (in %) of those enrolled. No woman's data.
+        CREATE TABLE milestones (
+            id INTEGER PRIMARY KEY,
+            due_on TEXT NOT NULL,
+            measure TEXT NOT NULL CHECK (measure IN
+                ('enrolled', 'company_offer', 'small_job', 'ordinary_job', 'education', 'left_other')),
+            target INTEGER NOT NULL CHECK (target >= 0),
+            share INTEGER NOT NULL DEFAULT 0 CHECK (share IN (0, 1) AND (share = 0 OR target <= 100)),
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX milestones_due ON milestones(due_on);
+        """,
+    )

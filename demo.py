@@ -1,16 +1,18 @@
 """A believable demo programme in Ishøj and Vallensbæk."""
 
 import json
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import clock
 import db as database
+import settings
 from blueprints.auth.accounts import create_user
 from blueprints.casework import queries as casework
 from blueprints.groups import queries as groups
 from blueprints.groups.schedule import Schedule
 from blueprints.outreach import queries as outreach
+from blueprints.reports import queries as reports
 from choices import CHANNELS
 from tokens import new_token, sha256_hex
 
@@ -120,8 +122,31 @@ def rebuild(path, password=None):
         add_attendance(db)
         add_campaign_signups(db)
         add_casework(db)
+        add_programme_settings(db)
     db.close()
     return logins
+
+
+def add_programme_settings(db):
+    """The grant application's programme (seed 002): three years from the January before the demo's first
+    enrolments, its funder, and its milestones (in %: the application's "for 100 enrolled women")."""
+    first_year = (clock.today() - timedelta(days=150)).year
+    settings.put_text(
+        db, "programme_name", "Beskæftigelse til kvinder med indvandrerbaggrund i Ishøj og Vallensbæk"
+    )
+    settings.put_text(db, "funder", "Styrelsen for International Rekruttering og Integration")
+    settings.put_date(db, "programme_starts_on", date(first_year, 1, 1))
+    settings.put_date(db, "programme_ends_on", date(first_year + 2, 12, 31))
+    for year, measure, target, share in (
+        (first_year, "enrolled", 50, False),
+        (first_year, "company_offer", 25, False),
+        (first_year + 1, "enrolled", 100, False),
+        (first_year + 1, "company_offer", 25, False),
+        (first_year + 2, "ordinary_job", 25, False),
+        (first_year + 2, "company_offer", 50, True),
+        (first_year + 2, "ordinary_job", 25, True),
+    ):
+        reports.add_milestone(db, date(year, 12, 31).isoformat(), measure, target, share, None)
 
 
 def personal_link(path, first_name):

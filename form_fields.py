@@ -5,8 +5,19 @@ import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, widgets
+from wtforms import IntegerField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
+
+
+class WholeNumberField(IntegerField):
+    """A whole number whose "not a number" message is ours, translated (WTForms' own is English only);
+    what was typed stays in the field."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Write a whole number.")) from None
 
 
 def strip_spaces(value):

@@ -1,6 +1,6 @@
 """Languages: the code in the path, the user's choice, text direction and fonts."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from babel import Locale, dates
 from flask import current_app, g, request, url_for
@@ -29,8 +29,11 @@ def format_when(value, kind="datetime"):
     """Format a stored UTC timestamp in Copenhagen time, as the page's language writes it.
 
     kind: "day" (weekday and date), "date" (short: day and month), "month" (month and year, from "YYYY-MM"),
-    "time" (hours and minutes) or "datetime".
+    "time" (hours and minutes) or "datetime"; "calendar": a day with its year, from a day without a time
+    ("YYYY-MM-DD" or a date), as it is (no time zone to move it across midnight).
     """
+    if kind == "calendar":
+        return dates.format_date(date.fromisoformat(str(value)[:10]), "medium", locale=get_locale())
     if kind == "month":
         return dates.format_skeleton("yMMMM", datetime.fromisoformat(f"{value}-15"), locale=get_locale())
     if isinstance(value, str):

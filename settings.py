@@ -15,8 +15,10 @@ DEFAULTS = {
     "set_aside_months": (3, 1, 36),  # a woman set aside after no answer is erased after these months
     "caseload_limit": (35, 5, 200),  # a coordinator's enrolled women before the caseload warns
 }
-# Days, kept as year-month-day (empty: not set).
-DATES = ("programme_ends_on",)
+# Days, kept as year-month-day (empty: not set): the programme's period.
+DATES = ("programme_starts_on", "programme_ends_on")
+# Texts, with their longest length: what the programme's reports are headed with.
+TEXTS = {"programme_name": 200, "funder": 200}
 
 
 def get(db, key):
@@ -29,13 +31,25 @@ def get(db, key):
 def get_all(db):
     """Every setting, for the settings form: numbers, and days as year-month-day ("" when not set)."""
     days = {key: (day.isoformat() if (day := get_date(db, key)) else "") for key in DATES}
-    return {key: get(db, key) for key in DEFAULTS} | days
+    return {key: get(db, key) for key in DEFAULTS} | days | {key: get_text(db, key) for key in TEXTS}
 
 
 def get_date(db, key):
     """A day setting, or None when not set."""
     row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
     return date.fromisoformat(row["value"]) if row and row["value"] else None
+
+
+def get_text(db, key):
+    """A text setting ("" when not set)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row["value"] if row else ""
+
+
+def put_text(db, key, text, user_id=None):
+    if len(text) > TEXTS[key]:
+        raise ValueError(f"{key} is at most {TEXTS[key]} characters")
+    write(db, key, text, user_id)
 
 
 def put_date(db, key, day, user_id=None):

@@ -57,6 +57,22 @@ EXPECTED = {
         "/{lang}/admin/users/{outreach_id}/role",
         {"anonymous": 302, "admin": 400, "other": 403},
     ),
+    "reports.programme": ("GET", "/{lang}/programme", ADMIN),
+    "reports.add_milestone": (
+        "POST",
+        "/{lang}/programme/milestones",
+        {"anonymous": 302, "admin": 400, "other": 403},
+    ),
+    "reports.delete_milestone": (
+        "POST",
+        "/{lang}/programme/milestones/999/delete",
+        {"anonymous": 302, "admin": 404, "other": 403},
+    ),
+    "reports.results": (
+        "GET",
+        "/{lang}/results",
+        {"anonymous": 302, "admin": 200, "coordinator": 200, "other": 403},
+    ),
     "outreach.signup": ("GET", "/{lang}/signup", {"anonymous": 302, "other": 200}),
     "outreach.signup_post": ("POST", "/{lang}/signup", {"anonymous": 302, "other": 400}),
     "outreach.campaigns": (

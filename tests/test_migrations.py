@@ -29,6 +29,7 @@ APPLIED = {
     "m014_two_factor_and_key_ids": "df0497284226e9e588dc36434d51806ef2ada89b6bba8172e8f471573e84d5e0",
     "m015_signups_and_consents_by_woman": "5ee4268b64f830760c01722e7c2df02fe6395e0eec8ca5500bbeae0ff9512900",
     "m016_company_offers_in_erased_tallies": "47843295bbc7276be67a9b1595d98c3cef67f51762e7244b63d8c77d2d718488",
+    "m017_milestones": "343fb5ea6c812412a9331ebcd556cc3abec5d01172a769776546e2894d256406",
 }
 
 

@@ -562,18 +562,17 @@ def test_women_who_left_are_erased_the_set_time_after_the_programme_ends(app, db
     groups.leave(db, woman["group_id"], woman["id"])
     assert erasure.due(db)["left"] == []  # no end day set
     admin = client_as(app, "admin")
-    form = RULES | {"programme_ends_on": "2026-13-40"}
-    response = post_form(admin, "/da/admin/privacy", form)
+    form = {"programme_name": "", "funder": "", "programme_starts_on": "", "programme_ends_on": "2026-13-40"}
+    response = post_form(admin, "/da/programme", form)  # the programme's period is set with the programme
     assert response.status_code == 400 and "2026-13-40" in response.get_data(as_text=True)
     # The clock says 13 January 2027: a programme that ended on 31 December 2025, twelve months on.
-    assert (
-        post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": "2026-01-31"}).status_code == 302
-    )
+    assert post_form(admin, "/da/programme", form | {"programme_ends_on": "2026-01-31"}).status_code == 302
     assert settings.get_date(db, "programme_ends_on").isoformat() == "2026-01-31"
+    assert "31. jan. 2026" in admin.get("/da/admin/privacy").get_data(as_text=True)  # shown where retention is set
     assert erasure.due(db)["left"] == []  # 31 January 2027 is not here yet
-    post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": "2025-12-31"})
+    post_form(admin, "/da/programme", form | {"programme_ends_on": "2025-12-31"})
     assert erasure.due(db)["left"] == [woman["id"]]
-    post_form(admin, "/da/admin/privacy", form | {"programme_ends_on": ""})  # not set again
+    post_form(admin, "/da/programme", form | {"programme_ends_on": ""})  # not set again
     assert settings.get_date(db, "programme_ends_on") is None
 
 
@@ -686,3 +685,11 @@ def test_a_woman_who_signed_up_again_recently_is_not_erased_as_never_joined(app,
         [old, clock.now_iso()],
     )
     assert old not in erasure.due(db)["never_joined"]
+
+
+def test_a_setting_that_is_not_a_number_says_so_in_her_language(app, db, staff):
+    admin = client_as(app, "admin")
+    response = post_form(admin, "/ar/admin/privacy", RULES | {"audit_years": "lots"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert translated(app, "ar", "Write a whole number.") in html and 'value="lots"' in html

@@ -1,12 +1,14 @@
 """The programme's results: known outcomes give exactly the expected counts, each woman once, the erased
 ones included."""
 
+import re
+
 import pytest
 
 from blueprints.privacy import erasure
 from blueprints.reports.queries import measures_on
 
-from .conftest import add_woman
+from .conftest import add_woman, client_as, csrf_token_from, post_form, translated
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -85,3 +87,100 @@ def test_an_erased_womans_outcome_still_counts(db, programme):
 def test_a_company_visit_is_not_an_offer_in_a_company_even_after_erasure(db, programme):
     erasure.erase(db, programme["Bahar"], "withdrawn", user_id=None)
     assert measures_on(db, "2026-12-31")["company_offer"] == 1  # Amina's internship only
+
+
+# ---- The programme's settings, milestones and results page ----------------------------------------------
+
+
+def test_an_admin_sets_the_programme_and_bad_input_loses_nothing_typed(app, db, staff):
+    import settings
+
+    admin = client_as(app, "admin")
+    form = {
+        "programme_name": "Beskæftigelse til kvinder",
+        "funder": "SIRI",
+        "programme_starts_on": "2026-01-01",
+        "programme_ends_on": "2025-12-31",
+    }
+    response = post_form(admin, "/ar/programme", form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert translated(app, "ar", "The last day is before the first.") in html
+    assert 'value="Beskæftigelse til kvinder"' in html and 'value="SIRI"' in html
+    assert post_form(admin, "/da/programme", form | {"programme_ends_on": "2028-12-31"}).status_code == 302
+    assert settings.get_text(db, "programme_name") == "Beskæftigelse til kvinder"
+    assert settings.get_date(db, "programme_starts_on").isoformat() == "2026-01-01"
+    too_long = post_form(admin, "/da/programme", form | {"funder": "x" * 201, "programme_ends_on": ""})
+    assert too_long.status_code == 400 and settings.get_text(db, "funder") == "SIRI"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"due_on": "31/12/2026"}, "Write a date as year-month-day, e.g. 2026-03-01."),
+        ({"measure": "everyone"}, "Choose one of the measures."),
+        ({"target": "lots"}, "Write a whole number."),
+        ({"target": "-1"}, "Between %(min)s and %(max)s."),
+        ({"target": "150", "share": "y"}, "A share is at most 100 %."),
+    ],
+)
+def test_a_milestone_with_bad_input_says_why(app, db, staff, fields, message):
+    admin = client_as(app, "admin")
+    good = {"due_on": "2026-12-31", "measure": "enrolled", "target": "50"}
+    data = {f"milestone-{key}": value for key, value in (good | fields).items()}
+    token = csrf_token_from(admin.get("/da/programme").get_data(as_text=True))
+    response = admin.post("/da/programme/milestones", data={"milestone-csrf_token": token, **data})
+    assert response.status_code == 400
+    expected = (
+        translated(app, "da", message, min=0, max=100000)
+        if "%(" in message
+        else translated(app, "da", message)
+    )
+    assert expected in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM milestones").fetchone()[0] == 0
+
+
+def test_the_results_page_shows_each_milestone_against_the_figures_on_its_day(app, db, staff, programme):
+    from blueprints.reports import queries
+
+    for due_on, measure, target, share in (
+        ("2026-06-30", "enrolled", 2, 0),  # reached: Amina and Bahar
+        ("2026-06-30", "company_offer", 60, 1),  # 1 of 2 enrolled = 50 %: missed
+        ("2026-12-31", "ordinary_job", 1, 0),  # Amina: reached
+        ("2028-12-31", "ordinary_job", 25, 0),  # not yet
+    ):
+        queries.add_milestone(db, due_on, measure, target, share, staff["admin"])
+    coordinator = client_as(app, "coordinator")
+    html = coordinator.get("/da/results").get_data(as_text=True)
+    rows = re.findall(
+        r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>",
+        html,
+        re.S,
+    )
+    states = [
+        (target.strip(), now.strip(), re.sub(r"<[^>]+>", "", state).strip())
+        for _, _, target, now, state in rows
+    ]
+    reached, missed, not_yet = (translated(app, "da", word) for word in ("Reached", "Not reached", "Not yet"))
+    assert states == [
+        ("2", "2", reached),
+        ("60 %", "50 %", missed),
+        ("1", "1", reached),
+        ("25", "1", not_yet),
+    ]
+    for name in ("Amina", "Bahar", "Chen"):
+        assert name not in html  # numbers, never names
+
+
+def test_a_milestone_is_deleted_and_the_deletion_logged(app, db, staff):
+    from blueprints.reports import queries
+
+    milestone = queries.add_milestone(db, "2026-12-31", "enrolled", 50, 0, staff["admin"])
+    admin = client_as(app, "admin")
+    token = csrf_token_from(admin.get("/da/programme").get_data(as_text=True))
+    assert (
+        admin.post(f"/da/programme/milestones/{milestone}/delete", data={"csrf_token": token}).status_code
+        == 302
+    )
+    assert queries.milestones(db) == []
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'milestone.delete'").fetchone()[0] == 1

@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
 
 import clock
 import settings
-from form_fields import a_date, strip_spaces
+from form_fields import WholeNumberField, a_date, strip_spaces
 
 from .erasure import WITHDRAWAL_WAYS
 
@@ -51,7 +51,7 @@ class EraseForm(FlaskForm):
 
 def setting_field(key, label):
     _default, smallest, largest = settings.DEFAULTS[key]
-    return IntegerField(
+    return WholeNumberField(
         label,
         validators=[
             InputRequired(_l("Write a whole number.")),
@@ -73,12 +73,6 @@ class RetentionForm(FlaskForm):
         _l("Months after the last call when a woman set aside or closed, and never enrolled, is erased"),
     )
     audit_years = setting_field("audit_years", _l("Years the log of who looked at what is kept"))
-    programme_ends_on = StringField(
-        _l("Last day of the programme"),
-        filters=[strip_spaces],
-        validators=[Optional(), a_date],
-        render_kw={"type": "date"},
-    )
     left_after_end_months = setting_field(
         "left_after_end_months",
         _l("Months after the programme's last day when the women who left are erased"),

@@ -118,6 +118,7 @@ def render_overview(form, status=200):
     participant_id = request.args.get("participant", type=int)
     return render_template(
         "privacy/overview.html",
+        programme_ends_on=settings.get_date(get_db(), "programme_ends_on"),
         awaiting=queries.awaiting_erasure(db),
         due=due,
         old_audit_rows=old_audit_rows,
@@ -143,8 +144,6 @@ def overview():
     with transaction(db):
         for key in settings.DEFAULTS:
             settings.put(db, key, getattr(form, key).data, g.user["id"])
-        for key in settings.DATES:
-            settings.put_date(db, key, getattr(getattr(form, key), "parsed", None), g.user["id"])
         audit.record(
             db,
             "settings.retention",

@@ -1,12 +1,14 @@
 """The programme's results in numbers: all the SQL of the reports area. Every figure is counted in SQL,
 from the women's records and from the anonymous tallies of the women erased since (who still count)."""
 
+import clock
 from choices import COMPANY_OFFERS
+from choices import MEASURES as MEASURE_LABELS
 
 # Why she left, when it is a result of its own rather than "left for other reasons".
 LEFT_FOR_A_RESULT = ("ordinary_job", "education")
 # The measures a milestone can set a target for, in the order reports show them.
-MEASURES = ("enrolled", "company_offer", "small_job", "ordinary_job", "education", "left_other")
+MEASURES = tuple(MEASURE_LABELS)
 
 
 def measures_on(db, day):
@@ -49,3 +51,20 @@ def measures_on(db, day):
         params,
     ).fetchone()
     return {measure: living[measure] + erased[measure] for measure in MEASURES}
+
+
+def milestones(db):
+    """The programme's milestones, soonest first."""
+    return db.execute("SELECT * FROM milestones ORDER BY due_on, id").fetchall()
+
+
+def add_milestone(db, due_on, measure, target, share, user_id):
+    return db.execute(
+        "INSERT INTO milestones (due_on, measure, target, share, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        [due_on, measure, target, int(share), clock.now_iso(), user_id],
+    ).lastrowid
+
+
+def delete_milestone(db, milestone_id):
+    """Delete a milestone; True if there was one."""
+    return bool(db.execute("DELETE FROM milestones WHERE id = ?", [milestone_id]).rowcount)
