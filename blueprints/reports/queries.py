@@ -14,43 +14,73 @@ MEASURES = tuple(MEASURE_LABELS)
 def measures_on(db, day):
     """{measure: number of women} from the start of the programme to `day` (inclusive, "YYYY-MM-DD"): each
     woman once however often she enrolled, left and came back; a step counts from the day it started."""
-    params = {"day": day, "month": day[:7]}
+    return measures_on_days(db, [day])[day]
+
+
+def measures_on_days(db, days):
+    """{day: {measure: number of women}} for several days, in one pass over the records (a page with several
+    milestones reads each woman once, not once per milestone): one aggregate column per measure and day."""
+    days = sorted(set(days))
+    params = {f"day{i}": day for i, day in enumerate(days)} | {
+        f"month{i}": day[:7] for i, day in enumerate(days)
+    }
     params |= {f"result{i}": kind for i, kind in enumerate(LEFT_FOR_A_RESULT)}
     params |= {f"offer{i}": kind for i, kind in enumerate(COMPANY_OFFERS)}
     results = ", ".join(f":result{i}" for i in range(len(LEFT_FOR_A_RESULT)))
     offers = ", ".join(f":offer{i}" for i in range(len(COMPANY_OFFERS)))
+
+    def columns(template):
+        return ", ".join(template.format(day=f":day{i}", month=f":month{i}", i=i) for i in range(len(days)))
+
+    # Each woman once: when she first enrolled, and when each result first began (a step before her day).
     living = db.execute(
-        f"""WITH enrolled AS (
-                SELECT participant_id,
-                       -- her last stay begun by the day: how it stood then
-                       (SELECT v.left_on IS NOT NULL AND v.left_on <= :day AND v.leaving_reason NOT IN ({results})
-                          FROM visitations v WHERE v.participant_id = w.participant_id AND v.enrolled_on <= :day
-                         ORDER BY v.enrolled_on DESC, v.id DESC LIMIT 1) AS left_other
-                  FROM visitations w WHERE w.enrolled_on <= :day GROUP BY w.participant_id),
-            started AS (
-                SELECT participant_id, kind FROM steps WHERE started_on IS NOT NULL AND started_on <= :day)
-            SELECT count(*) AS enrolled,
-                   count(*) FILTER (WHERE participant_id IN
-                       (SELECT participant_id FROM started WHERE kind IN ({offers}))) AS company_offer,
-                   count(*) FILTER (WHERE participant_id IN
-                       (SELECT participant_id FROM started WHERE kind = 'small_job')) AS small_job,
-                   count(*) FILTER (WHERE participant_id IN
-                       (SELECT participant_id FROM started WHERE kind = 'ordinary_job')) AS ordinary_job,
-                   count(*) FILTER (WHERE participant_id IN
-                       (SELECT participant_id FROM started WHERE kind = 'education')) AS education,
-                   count(*) FILTER (WHERE left_other) AS left_other
-              FROM enrolled""",
+        f"""SELECT {
+            columns(
+                "count(*) FILTER (WHERE enrolled_on <= {day}) AS enrolled_{i}, "
+                "count(*) FILTER (WHERE enrolled_on <= {day} AND company_offer <= {day}) AS company_offer_{i}, "
+                "count(*) FILTER (WHERE enrolled_on <= {day} AND small_job <= {day}) AS small_job_{i}, "
+                "count(*) FILTER (WHERE enrolled_on <= {day} AND ordinary_job <= {day}) AS ordinary_job_{i}, "
+                "count(*) FILTER (WHERE enrolled_on <= {day} AND education <= {day}) AS education_{i}"
+            )
+        }
+              FROM (SELECT participant_id, min(enrolled_on) AS enrolled_on FROM visitations GROUP BY participant_id)
+              LEFT JOIN (SELECT participant_id,
+                                min(CASE WHEN kind IN ({offers}) THEN started_on END) AS company_offer,
+                                min(CASE WHEN kind = 'small_job' THEN started_on END) AS small_job,
+                                min(CASE WHEN kind = 'ordinary_job' THEN started_on END) AS ordinary_job,
+                                min(CASE WHEN kind = 'education' THEN started_on END) AS education
+                           FROM steps WHERE started_on IS NOT NULL GROUP BY participant_id) USING (participant_id)""",
+        params,
+    ).fetchone()
+    # A stay that ended for another reason counts as "left" from its end until she comes back.
+    left = db.execute(
+        f"""SELECT {columns("count(*) FILTER (WHERE left_on <= {day} AND (back_on IS NULL OR back_on > {day})) AS left_{i}")}
+              FROM (SELECT left_on, leaving_reason,
+                           lead(enrolled_on) OVER (PARTITION BY participant_id ORDER BY enrolled_on, id) AS back_on
+                      FROM visitations)
+             WHERE left_on IS NOT NULL AND leaving_reason NOT IN ({results})""",
         params,
     ).fetchone()
     erased = db.execute(
-        f"""SELECT count(*) AS enrolled, coalesce(sum(company_offer), 0) AS company_offer,
-                   coalesce(sum(small_job), 0) AS small_job, coalesce(sum(ordinary_job), 0) AS ordinary_job,
-                   coalesce(sum(education), 0) AS education,
-                   count(*) FILTER (WHERE left_month <= :month AND leaving_reason NOT IN ({results})) AS left_other
-              FROM erased_tallies WHERE enrolled_month <= :month""",
+        f"""SELECT {
+            columns(
+                "count(*) FILTER (WHERE enrolled_month <= {month}) AS enrolled_{i}, "
+                "coalesce(sum(company_offer) FILTER (WHERE enrolled_month <= {month}), 0) AS company_offer_{i}, "
+                "coalesce(sum(small_job) FILTER (WHERE enrolled_month <= {month}), 0) AS small_job_{i}, "
+                "coalesce(sum(ordinary_job) FILTER (WHERE enrolled_month <= {month}), 0) AS ordinary_job_{i}, "
+                "coalesce(sum(education) FILTER (WHERE enrolled_month <= {month}), 0) AS education_{i}, "
+                "count(*) FILTER (WHERE enrolled_month <= {month} AND left_month <= {month}"
+                f" AND leaving_reason NOT IN ({results})) AS left_{{i}}"
+            )
+        }
+              FROM erased_tallies""",
         params,
     ).fetchone()
-    return {measure: living[measure] + erased[measure] for measure in MEASURES}
+    figures = {}
+    for i, day in enumerate(days):
+        counted = {m: living[f"{m}_{i}"] + erased[f"{m}_{i}"] for m in MEASURES if m != "left_other"}
+        figures[day] = counted | {"left_other": left[f"left_{i}"] + erased[f"left_{i}"]}
+    return figures
 
 
 def milestones(db):

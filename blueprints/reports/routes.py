@@ -96,16 +96,17 @@ def results():
     """The milestones and how far the programme has come, in exact numbers (staff who see the records)."""
     db = get_db()
     today = clock.today().isoformat()
+    milestones = queries.milestones(db)
+    figures_on = queries.measures_on_days(db, [today, *(min(m["due_on"], today) for m in milestones)])
     rows = []
-    for milestone in queries.milestones(db):
-        figures = queries.measures_on(db, min(milestone["due_on"], today))
-        now, reached = progress(milestone, figures)
+    for milestone in milestones:
+        now, reached = progress(milestone, figures_on[min(milestone["due_on"], today)])
         state = "reached" if reached else ("missed" if milestone["due_on"] < today else "open")
         rows.append({"milestone": milestone, "now": now, "state": state})
     return render_template(
         "reports/results.html",
         rows=rows,
-        today_figures=queries.measures_on(db, today),
+        today_figures=figures_on[today],
         measures=MEASURES,
         name=settings.get_text(db, "programme_name"),
         funder=settings.get_text(db, "funder"),
