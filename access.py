@@ -16,6 +16,11 @@ GROUP_ROLES = ("admin", "coordinator", "facilitator")  # groups, sessions, check
 CASEWORK_ROLES = ("admin", "coordinator", "job_consultant")
 CAMPAIGN_ROLES = ("admin", "coordinator")
 ADMIN_ROLES = ("admin",)
+# The steering group sees the programme's numbers and charts, never a woman: only pages that name it.
+NUMBERS_ONLY_ROLES = ("steering_group",)
+RESULTS_ROLES = ("admin", "coordinator", "steering_group")
+# For staff_required: every staff role, the steering group's too (her home page, her own account).
+EVERY_STAFF_ROLE = "*"
 ROSTER_ROLES = GROUP_ROLES
 SEES_EVERY_GROUP = ("admin", "coordinator")
 
@@ -35,12 +40,12 @@ def staff_required(*roles):
                 return redirect(login_url)
             if needs_second_factor(g.user):
                 return redirect(url_for("auth.two_factor_setup"))
-            if roles and g.user["role"] not in roles:
+            if not may_open(g.user, wrapped):
                 abort(403)
             g.staff_page = True
             return view(*args, **kwargs)
 
-        wrapped.staff_roles = roles  # empty: every staff role (read by `may_open`)
+        wrapped.staff_roles = roles  # empty: every staff role but the steering group's (read by `may_open`)
         return wrapped
 
     return decorator
@@ -56,6 +61,16 @@ def second_factor_required(user):
     return bool(current_app.config["REQUIRE_2FA"]) and user["role"] in SECOND_FACTOR_ROLES
 
 
+def sees_numbers_only(user):
+    """True for the steering group: the programme's numbers, never a woman (nor her reference lists)."""
+    return user["role"] in NUMBERS_ONLY_ROLES
+
+
+def may_see_exact_counts(user):
+    """Staff who see the women's records see exact counts; the steering group sees counts of 1 to 4 as "<5"."""
+    return not sees_numbers_only(user)
+
+
 def needs_second_factor(user):
     """True when her role requires a second factor she has not set up yet (the requirement came after her
     login): she sets it up before any other staff page."""
@@ -63,9 +78,14 @@ def needs_second_factor(user):
 
 
 def may_open(user, view):
-    """True when `user` may open `view` (a view function behind `staff_required`)."""
+    """True when `user` may open `view` (a view function behind `staff_required`): any role it names; when
+    it names none, every role but the steering group's; EVERY_STAFF_ROLE: every role."""
     roles = getattr(view, "staff_roles", None)
-    return roles is not None and (not roles or user["role"] in roles)
+    if roles is None:
+        return False
+    if EVERY_STAFF_ROLE in roles:
+        return True
+    return user["role"] in roles if roles else not sees_numbers_only(user)
 
 
 # ---- Record rules -------------------------------------------------------------------------------

@@ -969,3 +969,31 @@ def m017_milestones(db):
         CREATE INDEX milestones_due ON milestones(due_on);
         """,
     )
+
+
+@migrations()
+@without_foreign_keys
+def m018_steering_group(db):
+    run_script(
+        db,
+        """
+        -- A read-only role: the steering group sees the programme's numbers and charts, never a woman.
+        CREATE TABLE users_new (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN
+                ('admin', 'coordinator', 'job_consultant', 'facilitator', 'outreach', 'steering_group')),
+            password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            totp_secret TEXT,
+            totp_last_step INTEGER NOT NULL DEFAULT 0,
+            totp_enabled_at TEXT
+        );
+        INSERT INTO users_new SELECT id, username, display_name, role, password_hash, active, created_at,
+                                     totp_secret, totp_last_step, totp_enabled_at FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_new RENAME TO users;
+        """,
+    )

@@ -31,6 +31,7 @@ USERS = [
     ("facilitator", "facilitator", "Hanan"),
     ("jobconsultant", "job_consultant", "Karin"),
     ("outreach", "outreach", "Sevgi"),
+    ("steeringgroup", "steering_group", "Jens (styregruppen)"),
 ]
 
 CONSENT_TEXTS = {

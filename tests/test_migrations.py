@@ -30,6 +30,7 @@ APPLIED = {
     "m015_signups_and_consents_by_woman": "5ee4268b64f830760c01722e7c2df02fe6395e0eec8ca5500bbeae0ff9512900",
     "m016_company_offers_in_erased_tallies": "47843295bbc7276be67a9b1595d98c3cef67f51762e7244b63d8c77d2d718488",
     "m017_milestones": "343fb5ea6c812412a9331ebcd556cc3abec5d01172a769776546e2894d256406",
+    "m018_steering_group": "66ce93107efb3b7af61db59891a1ced0a567d7770310669c9258397965f2ff62",
 }
 
 

@@ -184,3 +184,56 @@ def test_a_milestone_is_deleted_and_the_deletion_logged(app, db, staff):
     )
     assert queries.milestones(db) == []
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'milestone.delete'").fetchone()[0] == 1
+
+
+# ---- The steering group: numbers, never a woman ----------------------------------------------------------
+
+
+def crawl(client, start):
+    """Every page of this app reachable by links from `start`, as this client sees them: {path: html}."""
+    seen, waiting = {}, [start]
+    while waiting:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        response = client.get(path)
+        seen[path] = response.get_data(as_text=True) if response.status_code == 200 else ""
+        for link in re.findall(r'href="(/[a-z]{2}/[^"#?]*)', seen[path]):
+            if link not in seen:
+                waiting.append(link)
+    return seen
+
+
+def test_the_steering_group_sees_no_name_phone_or_id_anywhere(app, db, staff, programme):
+    from blueprints.reports import queries
+
+    queries.add_milestone(db, "2026-12-31", "education", 1, 0, staff["admin"])
+    db.execute("UPDATE participants SET phone = '+4520123456' WHERE first_name = 'Amina'")
+    member = client_as(app, "steering_group")
+    pages = crawl(member, "/da/")
+    assert "/da/results" in pages and pages["/da/results"]
+    everything = " ".join(pages.values())
+    for name in ("Amina", "Bahar", "Chen", "Dilan", "Esra"):
+        assert name not in everything
+    assert "20123456" not in everything and "20 12 34 56" not in everything
+    assert not re.search(r"/participants/\d+", everything)  # no link to a woman's record, no id
+    # What is small is "<5", and no share gives it away: 1 in education of 4 enrolled.
+    results = pages["/da/results"]
+    education = translated(app, "da", "In education")
+    assert re.search(rf'<th scope="row">{education}</th><td>&lt;5</td>\s*<td></td>', results)
+    assert "25 %" not in results
+    assert member.get("/da/participants").status_code == 403
+    assert member.get("/api/v1/reference").status_code == 403
+
+
+def test_staff_who_see_the_records_see_exact_counts(app, db, staff, programme):
+    html = client_as(app, "coordinator").get("/da/results").get_data(as_text=True)
+    education = translated(app, "da", "In education")
+    assert re.search(rf'<th scope="row">{education}</th><td>1</td>\s*<td>25 %</td>', html)
+
+
+def test_the_steering_group_needs_no_second_factor_and_changes_her_own_password(app, db, staff):
+    app.config["REQUIRE_2FA"] = True
+    member = client_as(app, "steering_group")
+    assert member.get("/da/").status_code == 200
+    assert member.get("/da/account").status_code == 200

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     "job_consultant": _l("Job consultant"),
     "facilitator": _l("Facilitator"),
     "outreach": _l("Outreach worker"),
+    "steering_group": _l("Steering group (numbers only)"),
 }
 
 

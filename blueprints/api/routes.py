@@ -28,6 +28,8 @@ def require_staff():
     g.staff_page = True
     if g.user is None or access.needs_second_factor(g.user):  # she logs in again, and sets it up then
         return login_required_json()
+    if access.sees_numbers_only(g.user):  # no woman's data, not even reference lists
+        return jsonify({"error": "forbidden"}), 403
     return None
 
 

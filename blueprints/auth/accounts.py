@@ -15,7 +15,7 @@ from db import transaction
 
 from . import queries
 
-ROLES = ("admin", "coordinator", "job_consultant", "facilitator", "outreach")
+ROLES = ("admin", "coordinator", "job_consultant", "facilitator", "outreach", "steering_group")
 MIN_PASSWORD_LENGTH = 10
 # The login limits. Hard limits, per window: 5 failures for one name from one address (or from one known
 # device), and 100 from one address (an office behind one address has many staff). Failures for one

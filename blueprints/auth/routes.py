@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
 import clock
-from access import second_factor_required, staff_required
+from access import EVERY_STAFF_ROLE, second_factor_required, staff_required
 from db import get_db
 from qr import qr_svg
 
@@ -195,7 +195,7 @@ def render_account(form=None, status=200, confirm_form=None):
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@staff_required()
+@staff_required(EVERY_STAFF_ROLE)
 def account():
     """Let a staff member change her own password."""
     form = ChangePasswordForm()
@@ -304,7 +304,7 @@ def render_setup(user, secret, form, during_login, status):
 
 
 @bp.route("/account/recovery-codes", methods=["POST"])
-@staff_required()
+@staff_required(EVERY_STAFF_ROLE)
 def new_recovery_codes():
     """Ten new recovery codes (after her password); the old ones stop working."""
     form = ConfirmPasswordForm(prefix="confirm")
@@ -321,7 +321,7 @@ def new_recovery_codes():
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
-@staff_required()
+@staff_required(EVERY_STAFF_ROLE)
 def two_factor_off():
     """Turn her own second factor off (after her password): not allowed where her role requires it."""
     form = ConfirmPasswordForm(prefix="confirm")

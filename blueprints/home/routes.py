@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import g, render_template
 
 import clock
-from access import staff_required
+from access import EVERY_STAFF_ROLE, staff_required
 from choices import ACTIVITIES
 from db import get_db
 from i18n import LANGUAGES
@@ -18,7 +18,7 @@ from . import bp, queries
 
 
 @bp.route("/")
-@staff_required()
+@staff_required(EVERY_STAFF_ROLE)
 @offline_page
 def index():
     """Show the home page of the logged-in staff member's role."""

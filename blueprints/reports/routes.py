@@ -4,14 +4,12 @@ from flask_babel import gettext as _
 import audit
 import clock
 import settings
-from access import staff_required
+from access import RESULTS_ROLES, may_see_exact_counts, staff_required
 from choices import MEASURES
 from db import get_db, transaction
 
 from . import bp, queries
 from .forms import MilestoneForm, ProgrammeForm
-
-RESULTS_ROLES = ("admin", "coordinator")
 
 
 def render_programme(form=None, milestone_form=None, status=200):
@@ -105,6 +103,7 @@ def results():
         rows.append({"milestone": milestone, "now": now, "state": state})
     return render_template(
         "reports/results.html",
+        exact=may_see_exact_counts(g.user),
         rows=rows,
         today_figures=figures_on[today],
         measures=MEASURES,

@@ -24,13 +24,14 @@ def catalog_text(lang, message):
     return gettext.translation("messages", TRANSLATIONS, languages=[lang]).gettext(message)
 
 
-ROLES = ("admin", "coordinator", "jobconsultant", "facilitator", "outreach")
+ROLES = ("admin", "coordinator", "jobconsultant", "facilitator", "outreach", "steeringgroup")
 ROLE_HOME_TEXT = {
     "admin": "/da/admin/users",
     "coordinator": "Madklubben",
     "jobconsultant": "/da/my-women",
     "facilitator": "Let motion",
     "outreach": "Vildtbanegård",
+    "steeringgroup": "/da/results",
 }
 
 
@@ -181,6 +182,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
         "jobconsultant": ["/", "/participants/2/cv/print", "/my-women", "/participants/2/cv"],
         "facilitator": ["/", "/today", "/groups", "/groups/2/schedule", "/scan", "/account/two-factor"],
         "outreach": ["/", "/signup", "/signups/mine", "/cards/blank"],
+        "steeringgroup": ["/", "/results", "/account"],
     }.items():
         log_in(page, live_server, role, lang)
         for url in urls:
