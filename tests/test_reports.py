@@ -237,3 +237,30 @@ def test_the_steering_group_needs_no_second_factor_and_changes_her_own_password(
     member = client_as(app, "steering_group")
     assert member.get("/da/").status_code == 200
     assert member.get("/da/account").status_code == 200
+
+
+def test_the_way_to_work_by_channel(app, db, staff, programme):
+    from blueprints.reports import queries
+
+    channels = {"Amina": "door_to_door", "Bahar": "door_to_door", "Chen": "local_tv", "Dilan": "local_tv"}
+    for name, channel in channels.items():
+        db.execute(
+            "UPDATE participants SET channel = ?, stage = 'enrolled' WHERE id = ?", [channel, programme[name]]
+        )
+    db.execute("UPDATE participants SET stage = 'new' WHERE id = ?", [programme["Dilan"]])
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)  # still counted, from her tally
+    funnel = queries.funnel_by_channel(db)
+    # signed up, contacted, enrolled, offer in a company, small job, job or education
+    assert funnel["door_to_door"] == [2, 2, 2, 1, 1, 1]  # Amina all the way; Bahar's visit is no offer
+    assert funnel["local_tv"] == [2, 1, 1, 0, 0, 1]  # Chen (erased) to education; Dilan never reached
+    assert funnel[""] == [1, 1, 1, 0, 0, 0]  # Esra: no channel recorded
+
+
+def test_the_steering_group_sees_the_way_to_work_with_small_counts_protected(app, db, staff, programme):
+    member_html = client_as(app, "steering_group").get("/da/results").get_data(as_text=True)
+    table = member_html.split('id="way-to-work"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert cells and all(cell in ("&lt;5", "0") or int(cell) >= 5 for cell in cells), cells
+    coordinator_html = client_as(app, "coordinator").get("/da/results").get_data(as_text=True)
+    exact = coordinator_html.split('id="way-to-work"', 1)[1].split("</table>", 1)[0]
+    assert "&lt;5" not in exact and "<td>4</td>" in exact  # all four enrolled women, exactly

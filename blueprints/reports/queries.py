@@ -83,6 +83,51 @@ def measures_on_days(db, days):
     return figures
 
 
+# The way from reached to a job, step by step: each a number of women, each within the one before.
+FUNNEL = ("signed_up", "contacted", "enrolled", "company_offer", "small_job", "job_or_education")
+# Her stage once she was reached (by a call, a meeting or a group).
+REACHED_STAGES = ("contacted", "enrolled", "left")
+
+
+def funnel_by_channel(db):
+    """{channel: [women at each FUNNEL step]} to this day, from the records and the erased women's tallies;
+    the channel is where she first heard of the programme ("" when not recorded)."""
+    reached = ", ".join(f"'{stage}'" for stage in REACHED_STAGES)
+    offers = ", ".join("?" * len(COMPANY_OFFERS))
+    living = db.execute(
+        f"""SELECT coalesce(p.channel, '') AS channel, count(*) AS signed_up,
+                   count(*) FILTER (WHERE p.stage IN ({reached}) OR f.enrolled) AS contacted,
+                   count(*) FILTER (WHERE f.enrolled) AS enrolled,
+                   count(*) FILTER (WHERE f.company_offer) AS company_offer,
+                   count(*) FILTER (WHERE f.small_job) AS small_job,
+                   count(*) FILTER (WHERE f.job_or_education) AS job_or_education
+              FROM participants p
+              LEFT JOIN (SELECT v.participant_id, 1 AS enrolled,
+                                max(s.kind IN ({offers})) AS company_offer,
+                                max(s.kind = 'small_job') AS small_job,
+                                max(s.kind IN ('ordinary_job', 'education')) AS job_or_education
+                           FROM (SELECT DISTINCT participant_id FROM visitations) v
+                           LEFT JOIN steps s ON s.participant_id = v.participant_id AND s.started_on IS NOT NULL
+                          GROUP BY v.participant_id) f ON f.participant_id = p.id
+             GROUP BY 1""",
+        COMPANY_OFFERS,
+    ).fetchall()
+    erased = db.execute(
+        f"""SELECT coalesce(channel, '') AS channel, count(*) AS signed_up,
+                   count(*) FILTER (WHERE status IN ({reached}) OR enrolled_month IS NOT NULL) AS contacted,
+                   count(*) FILTER (WHERE enrolled_month IS NOT NULL) AS enrolled,
+                   sum(company_offer) AS company_offer, sum(small_job) AS small_job,
+                   count(*) FILTER (WHERE ordinary_job OR education) AS job_or_education
+              FROM erased_tallies GROUP BY 1"""
+    ).fetchall()
+    funnel = {}
+    for row in [*living, *erased]:
+        counts = funnel.setdefault(row["channel"], [0] * len(FUNNEL))
+        for i, step in enumerate(FUNNEL):
+            counts[i] += row[step] or 0
+    return funnel
+
+
 def milestones(db):
     """The programme's milestones, soonest first."""
     return db.execute("SELECT * FROM milestones ORDER BY due_on, id").fetchall()

@@ -5,11 +5,12 @@ import audit
 import clock
 import settings
 from access import RESULTS_ROLES, may_see_exact_counts, staff_required
-from choices import MEASURES
+from choices import CHANNELS, MEASURES
 from db import get_db, transaction
 
 from . import bp, queries
 from .forms import MilestoneForm, ProgrammeForm
+from .suppression import suppress
 
 
 def render_programme(form=None, milestone_form=None, status=200):
@@ -88,6 +89,23 @@ def progress(milestone, figures):
     return now, now >= milestone["target"]
 
 
+def funnel_table(funnel, exact):
+    """The way to work by channel, as shown: ([(channel label, [counts])], [counts of every channel]). For
+    whoever may not see exact counts, counts of 1 to 4 and enough others to protect them are "<5"."""
+    channels = [key for key in (*CHANNELS, "") if key in funnel]
+    cells = [funnel[key] for key in channels]
+    labels = [CHANNELS.get(key, _("Not recorded")) for key in channels]
+    if not cells:
+        return [], []
+    table = suppress(cells) if not exact else None
+    rows, columns = len(cells), len(cells[0])
+    shown = table.shown if table else (lambda r, c: cells[r][c] if r < rows else sum(row[c] for row in cells))
+    return (
+        [(labels[r], [shown(r, c) for c in range(columns)]) for r in range(rows)],
+        [shown(rows, c) for c in range(columns)],
+    )
+
+
 @bp.route("/results")
 @staff_required(*RESULTS_ROLES)
 def results():
@@ -101,9 +119,13 @@ def results():
         now, reached = progress(milestone, figures_on[min(milestone["due_on"], today)])
         state = "reached" if reached else ("missed" if milestone["due_on"] < today else "open")
         rows.append({"milestone": milestone, "now": now, "state": state})
+    exact = may_see_exact_counts(g.user)
+    funnel_rows, funnel_totals = funnel_table(queries.funnel_by_channel(db), exact)
     return render_template(
         "reports/results.html",
-        exact=may_see_exact_counts(g.user),
+        exact=exact,
+        funnel_rows=funnel_rows,
+        funnel_totals=funnel_totals,
         rows=rows,
         today_figures=figures_on[today],
         measures=MEASURES,
