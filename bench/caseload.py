@@ -135,6 +135,19 @@ def build(db, women):
     return ids[0], coordinators
 
 
+def bench_app(path):
+    """The app in this process on a benchmark's database, for its test client (password logins only)."""
+    return create_app(
+        {
+            "DATABASE": path,
+            "SECRET_KEY": "bench",
+            "PUBLIC_URL": "http://localhost",  # the test client's host
+            "REQUIRE_2FA": False,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+
+
 def client_for(app, username):
     client = app.test_client()
     token_page = client.get("/da/login").get_data(as_text=True)
@@ -187,15 +200,7 @@ def measure(women):
             for table in ("contacts", "attendance")
         }
         db.close()
-        app = create_app(
-            {
-                "DATABASE": path,
-                "SECRET_KEY": "bench",
-                "PUBLIC_URL": "http://localhost",  # the test client's host
-                "REQUIRE_2FA": False,
-                "WTF_CSRF_ENABLED": True,
-            }
-        )
+        app = bench_app(path)
         small, large, admin = (client_for(app, name) for name in ("coordinator0", "coordinator1", "admin"))
         caseload_35 = timed(lambda: small.get("/da/my-women"))
         caseload_350 = timed(lambda: large.get("/da/my-women"))

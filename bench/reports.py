@@ -20,13 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-from caseload import client_for  # noqa: E402
+from caseload import bench_app, client_for  # noqa: E402
 from loadgen import load_now, machine  # noqa: E402
 from scale import NOW, build  # noqa: E402
 
 import clock  # noqa: E402
 import db as database  # noqa: E402
-from app import create_app  # noqa: E402
 from blueprints.reports import queries  # noqa: E402
 
 MILESTONES = (
@@ -66,9 +65,7 @@ def measure(women, runs, folder):
         db.close()
     generated = time.perf_counter() - began
     with clock.fixed(NOW):
-        app = create_app(
-            {"DATABASE": path, "SECRET_KEY": "bench", "PUBLIC_URL": "http://localhost", "REQUIRE_2FA": False}
-        )
+        app = bench_app(path)
         admin = client_for(app, "admin")
 
         def results_page():

@@ -71,14 +71,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # the app's modules first: nothing here shadows them
 
-from caseload import client_for  # noqa: E402
+from caseload import bench_app, client_for  # noqa: E402
 from checkin import p95, scan_round  # noqa: E402
 from loadgen import PASSWORD, Phone, free_port, load_now, machine, start_gunicorn  # noqa: E402
 from outbox_signups import signups as signup_items  # noqa: E402
 
 import clock  # noqa: E402
 import db as database  # noqa: E402
-from app import create_app  # noqa: E402
 from blueprints.auth.accounts import password_hasher  # noqa: E402
 from blueprints.groups.schedule import Schedule  # noqa: E402
 from choices import ACTIVITIES, AVAILABILITY, BENEFITS, CHANNELS, INTERESTS, SUBGROUPS  # noqa: E402
@@ -893,15 +892,7 @@ def main():
         loads.append(("after generating", load_now()))
 
         with clock.fixed(NOW):
-            app = create_app(
-                {
-                    "DATABASE": path,
-                    "SECRET_KEY": "bench",
-                    "PUBLIC_URL": "http://localhost",  # the test client's host
-                    "REQUIRE_2FA": False,
-                    "WTF_CSRF_ENABLED": True,
-                }
-            )
+            app = bench_app(path)
             print("Pages:", flush=True)
             pages = page_rows(app, plan, args.runs)
         loads.append(("after the pages", load_now()))
