@@ -49,6 +49,15 @@ SUBGROUPS = {
     "spouse_supported": _l("Supported by her spouse"),
     "unknown": _l("Other / don't know"),
 }
+# Her age when she signed up, as reports and her anonymous tally count it (db.py, m019_ways).
+AGE_BANDS = {
+    "under 25": _l("Under 25"),
+    "25-34": "25–34",
+    "35-44": "35–44",
+    "45-54": "45–54",
+    "55+": _l("55 and over"),
+    "unknown": _l("Not known"),
+}
 INTERESTS = {key: ACTIVITIES[key] for key in ("cooking", "light_exercise", "language_cafe", "job_club")}
 INTERESTS["company_visits"] = _l("Company visits")
 AVAILABILITY = {

@@ -997,3 +997,120 @@ def m018_steering_group(db):
         ALTER TABLE users_new RENAME TO users;
         """,
     )
+
+
+@migrations()
+def m019_ways(db):
+    # Her age band when she signed up, as the reports and her anonymous tally count it.
+    age_band = """CASE
+        WHEN NEW.year_of_birth IS NULL THEN 'unknown'
+        WHEN CAST(substr(NEW.registered_at, 1, 4) AS INTEGER) - NEW.year_of_birth < 25 THEN 'under 25'
+        WHEN CAST(substr(NEW.registered_at, 1, 4) AS INTEGER) - NEW.year_of_birth < 35 THEN '25-34'
+        WHEN CAST(substr(NEW.registered_at, 1, 4) AS INTEGER) - NEW.year_of_birth < 45 THEN '35-44'
+        WHEN CAST(substr(NEW.registered_at, 1, 4) AS INTEGER) - NEW.year_of_birth < 55 THEN '45-54'
+        ELSE '55+' END"""
+    # The first day of each result of hers, recomputed from her steps (an offer in a company is
+    # choices.COMPANY_OFFERS, written out: a migration does not change with the code).
+    results = """
+        company_offer_on = (SELECT min(started_on) FROM steps s WHERE s.participant_id = ways.participant_id
+            AND s.kind IN ('taster_internship', 'internship', 'wage_subsidy', 'small_job', 'ordinary_job')),
+        small_job_on = (SELECT min(started_on) FROM steps s WHERE s.participant_id = ways.participant_id
+            AND s.kind = 'small_job'),
+        ordinary_job_on = (SELECT min(started_on) FROM steps s WHERE s.participant_id = ways.participant_id
+            AND s.kind = 'ordinary_job'),
+        education_on = (SELECT min(started_on) FROM steps s WHERE s.participant_id = ways.participant_id
+            AND s.kind = 'education')"""
+    enrolled = """
+        enrolled_on = (SELECT min(enrolled_on) FROM visitations v WHERE v.participant_id = ways.participant_id)"""
+    reached = "NEW.stage IN ('contacted', 'enrolled', 'left')"
+    run_script(
+        db,
+        f"""
+        -- Each woman's way to work in one row, kept by the triggers below from her record: what the
+        -- programme's results count of her (blueprints/reports/queries.py), so a report reads one narrow
+        -- row a woman instead of every stay and step. Erased with her; her anonymous tally is made from it.
+        CREATE TABLE ways (
+            participant_id INTEGER PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,  -- '' when not recorded
+            campaign_id INTEGER,
+            estate_id INTEGER,
+            subgroup TEXT NOT NULL,
+            language TEXT NOT NULL,
+            age_band TEXT NOT NULL,
+            registered_on TEXT NOT NULL,
+            reached INTEGER NOT NULL DEFAULT 0,  -- once contacted or enrolled, for good
+            enrolled_on TEXT,  -- her first enrolment
+            company_offer_on TEXT,  -- the first day of her first step of each kind
+            small_job_on TEXT,
+            ordinary_job_on TEXT,
+            education_on TEXT
+        );
+        -- Every woman so far, each named NEW as in the triggers.
+        INSERT INTO ways (participant_id, channel, campaign_id, estate_id, subgroup, language, age_band,
+                          registered_on, reached)
+        SELECT NEW.id, coalesce(NEW.channel, ''), NEW.campaign_id, NEW.estate_id, NEW.subgroup, NEW.language,
+               {age_band}, substr(NEW.registered_at, 1, 10),
+               {reached} OR EXISTS (SELECT 1 FROM visitations v WHERE v.participant_id = NEW.id)
+          FROM participants AS NEW;
+        UPDATE ways SET {enrolled}, {results};
+
+        CREATE TRIGGER ways_signed_up AFTER INSERT ON participants
+        BEGIN
+            INSERT INTO ways (participant_id, channel, campaign_id, estate_id, subgroup, language, age_band,
+                              registered_on, reached)
+            VALUES (NEW.id, coalesce(NEW.channel, ''), NEW.campaign_id, NEW.estate_id, NEW.subgroup,
+                    NEW.language, {age_band}, substr(NEW.registered_at, 1, 10), {reached});
+        END;
+        CREATE TRIGGER ways_details_changed AFTER UPDATE OF channel, campaign_id, estate_id, subgroup, language,
+            year_of_birth, registered_at, stage ON participants
+        BEGIN
+            UPDATE ways SET channel = coalesce(NEW.channel, ''), campaign_id = NEW.campaign_id,
+                   estate_id = NEW.estate_id, subgroup = NEW.subgroup, language = NEW.language,
+                   age_band = {age_band}, registered_on = substr(NEW.registered_at, 1, 10),
+                   reached = reached OR {reached}
+             WHERE participant_id = NEW.id;
+        END;
+        CREATE TRIGGER ways_stay_added AFTER INSERT ON visitations
+        BEGIN
+            UPDATE ways SET {enrolled}, reached = 1 WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_stay_changed AFTER UPDATE OF participant_id, enrolled_on ON visitations
+        BEGIN
+            UPDATE ways SET {enrolled} WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
+        END;
+        CREATE TRIGGER ways_stay_deleted AFTER DELETE ON visitations
+        BEGIN
+            UPDATE ways SET {enrolled} WHERE participant_id = OLD.participant_id;
+        END;
+        CREATE TRIGGER ways_step_added AFTER INSERT ON steps
+        BEGIN
+            UPDATE ways SET {results} WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_step_changed AFTER UPDATE OF participant_id, kind, started_on ON steps
+        BEGIN
+            UPDATE ways SET {results} WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
+        END;
+        CREATE TRIGGER ways_step_deleted AFTER DELETE ON steps
+        BEGIN
+            UPDATE ways SET {results} WHERE participant_id = OLD.participant_id;
+        END;
+
+        -- The month of each result in her anonymous tally, so monthly reports count erased women too
+        -- (women erased before this count in the month they enrolled); and how her answers on the four aims
+        -- moved from her first to her last (NULL with fewer than two), and that last answer's month.
+        ALTER TABLE erased_tallies ADD COLUMN company_offer_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN small_job_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN ordinary_job_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN education_month TEXT;
+        UPDATE erased_tallies SET
+            company_offer_month = CASE WHEN company_offer THEN enrolled_month END,
+            small_job_month = CASE WHEN small_job THEN enrolled_month END,
+            ordinary_job_month = CASE WHEN ordinary_job THEN enrolled_month END,
+            education_month = CASE WHEN education THEN enrolled_month END;
+        ALTER TABLE erased_tallies ADD COLUMN work_identity_change INTEGER;
+        ALTER TABLE erased_tallies ADD COLUMN society_norms_change INTEGER;
+        ALTER TABLE erased_tallies ADD COLUMN workplace_expectations_change INTEGER;
+        ALTER TABLE erased_tallies ADD COLUMN health_barriers_change INTEGER;
+        ALTER TABLE erased_tallies ADD COLUMN aims_month TEXT;
+        """,
+    )

@@ -568,7 +568,9 @@ def test_women_who_left_are_erased_the_set_time_after_the_programme_ends(app, db
     # The clock says 13 January 2027: a programme that ended on 31 December 2025, twelve months on.
     assert post_form(admin, "/da/programme", form | {"programme_ends_on": "2026-01-31"}).status_code == 302
     assert settings.get_date(db, "programme_ends_on").isoformat() == "2026-01-31"
-    assert "31. jan. 2026" in admin.get("/da/admin/privacy").get_data(as_text=True)  # shown where retention is set
+    assert "31. jan. 2026" in admin.get("/da/admin/privacy").get_data(
+        as_text=True
+    )  # shown where retention is set
     assert erasure.due(db)["left"] == []  # 31 January 2027 is not here yet
     post_form(admin, "/da/programme", form | {"programme_ends_on": "2025-12-31"})
     assert erasure.due(db)["left"] == [woman["id"]]

@@ -244,10 +244,8 @@ def test_the_way_to_work_by_channel(app, db, staff, programme):
 
     channels = {"Amina": "door_to_door", "Bahar": "door_to_door", "Chen": "local_tv", "Dilan": "local_tv"}
     for name, channel in channels.items():
-        db.execute(
-            "UPDATE participants SET channel = ?, stage = 'enrolled' WHERE id = ?", [channel, programme[name]]
-        )
-    db.execute("UPDATE participants SET stage = 'new' WHERE id = ?", [programme["Dilan"]])
+        stage = "new" if name == "Dilan" else "enrolled"
+        db.execute("UPDATE participants SET channel = ?, stage = ? WHERE id = ?", [channel, stage, programme[name]])
     erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)  # still counted, from her tally
     funnel = queries.funnel_by_channel(db)
     # signed up, contacted, enrolled, offer in a company, small job, job or education

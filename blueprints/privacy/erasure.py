@@ -53,16 +53,6 @@ def undo_withdrawal(db, participant_id, user_id):
         audit.record(db, "participant.withdraw_undo", participant_id, user_id=user_id)
 
 
-def age_band(year_of_birth, year):
-    if not year_of_birth:
-        return "unknown"
-    age = year - year_of_birth
-    for limit, band in ((25, "under 25"), (35, "25-34"), (45, "35-44"), (55, "45-54")):
-        if age < limit:
-            return band
-    return "55+"
-
-
 def erase(db, participant_id, reason, user_id=..., again=False):
     """Erase every row that names or identifies her; keep an anonymous tally for the programme's reports,
     her attendance as numbers per session, and her id in the ledger, in the database (a resent sign-up
@@ -72,9 +62,7 @@ def erase(db, participant_id, reason, user_id=..., again=False):
         tally = queries.tally_of(db, participant_id)
         if tally is None:
             return False
-        registered_year = int(tally["registered_at"][:4])
-        band = age_band(tally["year_of_birth"], registered_year)
-        queries.add_tally(db, tally, clock.now().strftime("%Y-%m"), band, reason)
+        queries.add_tally(db, tally, clock.now().strftime("%Y-%m"), reason)
         queries.count_attendance_anonymously(db, participant_id)
         signup_ids = queries.signup_ids_of(db, participant_id)
         deleted = queries.delete_everything_about(db, participant_id)

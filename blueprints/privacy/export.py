@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 import clock
 from choices import (
     ACTION_PLANS,
+    AGE_BANDS,
     AVAILABILITY,
     BENEFITS,
     CALL_OUTCOMES,
@@ -184,6 +185,19 @@ SECTIONS = [
         ],
     ),
     (
+        "ways",
+        _l("What the programme's reports count about you, without your name"),
+        [
+            ("age_band", _l("Age group when you signed up")),
+            ("reached", _l("We have met or talked")),
+            ("first_enrolled_on", _l("First enrolled")),
+            ("company_offer_on", _l("First offer in a company")),
+            ("small_job_on", _l("First small job")),
+            ("ordinary_job_on", _l("First ordinary job")),
+            ("education_on", _l("Education from")),
+        ],
+    ),
+    (
         "step_hours",
         _l("Hours worked per month"),
         [("step_kind", _l("Step")), ("month", _l("Month")), ("hours", _l("Hours"))],
@@ -259,8 +273,13 @@ DATES = {
     "asked_on",
     "consent_on",
     "updated_at",
+    "first_enrolled_on",
+    "company_offer_on",
+    "small_job_on",
+    "ordinary_job_on",
+    "education_on",
 }
-YES_NO = {"childcare", "delivered", "on_her_page", "full_time"}
+YES_NO = {"childcare", "delivered", "on_her_page", "full_time", "reached"}
 STATES = {"active": _l("Enrolled"), "waitlist": _l("On the waitlist"), "left": _l("Left")}
 KINDS = {
     "reminder": _l("Reminder"),
@@ -315,6 +334,7 @@ def readable(column, value):
         "leaving_reason": LEAVING_REASONS,
         "contact_kind": CONTACT_KINDS,
         "step_kind": STEP_KINDS,
+        "age_band": AGE_BANDS,
     }.get(column)
     if words is not None:
         return words.get(value, value)

@@ -5,7 +5,9 @@ a new table with a participant reference must be added to ERASED_TABLES (or KEPT
 """
 
 import clock
-from choices import COMPANY_OFFERS, COMPANY_STEPS
+from choices import COMPANY_STEPS, PROGRESS_AIMS
+
+AIMS = tuple(PROGRESS_AIMS)
 
 # Her way to work, kept in her anonymous tally (months, not days).
 OUTCOMES = (
@@ -17,6 +19,12 @@ OUTCOMES = (
     "ordinary_job",
     "education",
     "company_offer",
+    "company_offer_month",
+    "small_job_month",
+    "ordinary_job_month",
+    "education_month",
+    *(f"{aim}_change" for aim in AIMS),
+    "aims_month",
 )
 
 # Every table that holds something about one woman, and how her rows are found: erased in this order
@@ -38,6 +46,7 @@ ERASED_TABLES = {
     "contacts": "participant_id = :id",
     "calls": "participant_id = :id",
     "visitations": "participant_id = :id",
+    "ways": "participant_id = :id",
     "consents": "participant_id = :id",
     "signups": "participant_id = :id",  # a trigger keeps each sign-up's id in `erasures`
     "participants": "id = :id",
@@ -111,57 +120,56 @@ def awaiting_erasure(db):
 
 
 def tally_of(db, participant_id):
-    """What the programme still reports about her, with nothing that points to her."""
+    """What the programme still reports about her, with nothing that points to her: her way to work by the
+    month (from `ways`, as the reports count it), and how her answers on the four aims moved."""
     return db.execute(
-        """SELECT substr(p.registered_at, 1, 7) AS registered_month, p.channel, p.campaign_id, p.estate_id,
-                  p.subgroup, p.language, p.stage AS status, p.year_of_birth, p.registered_at,
+        f"""SELECT substr(w.registered_on, 1, 7) AS registered_month, p.channel, p.campaign_id, p.estate_id,
+                  p.subgroup, p.language, w.age_band, p.stage AS status,
                   (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
                   (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended,
-                  (SELECT substr(min(enrolled_on), 1, 7) FROM visitations WHERE participant_id = p.id)
-                      AS enrolled_month,
+                  substr(w.enrolled_on, 1, 7) AS enrolled_month,
                   (SELECT substr(left_on, 1, 7) FROM visitations WHERE participant_id = p.id
                     ORDER BY enrolled_on DESC LIMIT 1) AS left_month,
                   (SELECT leaving_reason FROM visitations WHERE participant_id = p.id
                     ORDER BY enrolled_on DESC LIMIT 1) AS leaving_reason,
                   EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind IN ({company_steps})) AS company_step,
-                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind = 'small_job') AS small_job,
-                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind = 'ordinary_job') AS ordinary_job,
-                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind = 'education') AS education,
-                  EXISTS (SELECT 1 FROM steps WHERE participant_id = p.id AND started_on IS NOT NULL
-                             AND kind IN ({company_offers})) AS company_offer
-             FROM participants p WHERE p.id = ?""".format(
-            company_steps=", ".join("?" * len(COMPANY_STEPS)),
-            company_offers=", ".join("?" * len(COMPANY_OFFERS)),
-        ),
-        [*COMPANY_STEPS, *COMPANY_OFFERS, participant_id],
+                             AND kind IN ({", ".join("?" * len(COMPANY_STEPS))})) AS company_step,
+                  w.small_job_on IS NOT NULL AS small_job, w.ordinary_job_on IS NOT NULL AS ordinary_job,
+                  w.education_on IS NOT NULL AS education, w.company_offer_on IS NOT NULL AS company_offer,
+                  substr(w.company_offer_on, 1, 7) AS company_offer_month,
+                  substr(w.small_job_on, 1, 7) AS small_job_month,
+                  substr(w.ordinary_job_on, 1, 7) AS ordinary_job_month,
+                  substr(w.education_on, 1, 7) AS education_month,
+                  {", ".join(f"l.{aim} - f.{aim} AS {aim}_change" for aim in AIMS)},
+                  substr(l.asked_on, 1, 7) AS aims_month
+             FROM participants p JOIN ways w ON w.participant_id = p.id
+             LEFT JOIN progress_answers f ON f.id = (SELECT id FROM progress_answers WHERE participant_id = p.id
+                                                      ORDER BY asked_on, id LIMIT 1)
+             LEFT JOIN progress_answers l ON l.id = (SELECT id FROM progress_answers WHERE participant_id = p.id
+                                                      ORDER BY asked_on DESC, id DESC LIMIT 1) AND l.id <> f.id
+            WHERE p.id = ?""",
+        [*COMPANY_STEPS, participant_id],
     ).fetchone()
 
 
-def add_tally(db, tally, erased_month, age_band, reason):
+def add_tally(db, tally, erased_month, reason):
+    columns = (
+        "registered_month",
+        "channel",
+        "campaign_id",
+        "estate_id",
+        "subgroup",
+        "language",
+        "age_band",
+        "status",
+        "groups_joined",
+        "sessions_attended",
+        *OUTCOMES,
+    )
     db.execute(
-        """INSERT INTO erased_tallies (registered_month, erased_month, channel, campaign_id, estate_id, subgroup,
-                  language, age_band, status, groups_joined, sessions_attended, reason, enrolled_month,
-                  left_month, leaving_reason, company_step, small_job, ordinary_job, education, company_offer)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            tally["registered_month"],
-            erased_month,
-            tally["channel"],
-            tally["campaign_id"],
-            tally["estate_id"],
-            tally["subgroup"],
-            tally["language"],
-            age_band,
-            tally["status"],
-            tally["groups_joined"],
-            tally["sessions_attended"],
-            reason,
-            *(tally[key] for key in OUTCOMES),
-        ],
+        f"""INSERT INTO erased_tallies (erased_month, reason, {", ".join(columns)})
+            VALUES (?, ?, {", ".join("?" * len(columns))})""",
+        [erased_month, reason, *(tally[key] for key in columns)],
     )
 
 
@@ -327,6 +335,8 @@ EXPORTED_TABLES = {
                  WHERE s.participant_id = :id ORDER BY coalesce(s.started_on, s.planned_start)""",
     "step_hours": """SELECT s.kind AS step_kind, h.month, h.hours FROM step_hours h JOIN steps s ON s.id = h.step_id
                       WHERE s.participant_id = :id ORDER BY h.month""",
+    "ways": """SELECT age_band, reached, enrolled_on AS first_enrolled_on, company_offer_on, small_job_on,
+                      ordinary_job_on, education_on FROM ways WHERE participant_id = :id""",
     "progress_answers": """SELECT asked_on, work_identity, society_norms, workplace_expectations, health_barriers
                              FROM progress_answers WHERE participant_id = :id ORDER BY asked_on""",
     "cvs": """SELECT languages, schooling, work_in_denmark, work_abroad, skills, wanted_work, hours, travel,

@@ -2,13 +2,14 @@
 from the women's records and from the anonymous tallies of the women erased since (who still count)."""
 
 import clock
-from choices import COMPANY_OFFERS
 from choices import MEASURES as MEASURE_LABELS
 
 # Why she left, when it is a result of its own rather than "left for other reasons".
 LEFT_FOR_A_RESULT = ("ordinary_job", "education")
 # The measures a milestone can set a target for, in the order reports show them.
 MEASURES = tuple(MEASURE_LABELS)
+# The results each woman's way records the first day of (the measures but enrolled and left).
+RESULTS = ("company_offer", "small_job", "ordinary_job", "education")
 
 
 def measures_on(db, day):
@@ -18,38 +19,38 @@ def measures_on(db, day):
 
 
 def measures_on_days(db, days):
-    """{day: {measure: number of women}} for several days, in one pass over the records (a page with several
-    milestones reads each woman once, not once per milestone): one aggregate column per measure and day."""
+    """{day: {measure: number of women}} for several days, in one pass over the women's ways (a page with
+    several milestones reads each woman once, not once per milestone): one aggregate column per measure and
+    day. Living women count by the day, erased ones by the month their tally keeps."""
     days = sorted(set(days))
     params = {f"day{i}": day for i, day in enumerate(days)} | {
         f"month{i}": day[:7] for i, day in enumerate(days)
     }
     params |= {f"result{i}": kind for i, kind in enumerate(LEFT_FOR_A_RESULT)}
-    params |= {f"offer{i}": kind for i, kind in enumerate(COMPANY_OFFERS)}
     results = ", ".join(f":result{i}" for i in range(len(LEFT_FOR_A_RESULT)))
-    offers = ", ".join(f":offer{i}" for i in range(len(COMPANY_OFFERS)))
 
     def columns(template):
         return ", ".join(template.format(day=f":day{i}", month=f":month{i}", i=i) for i in range(len(days)))
 
-    # Each woman once: when she first enrolled, and when each result first began (a step before her day).
-    living = db.execute(
-        f"""SELECT {
-            columns(
-                "count(*) FILTER (WHERE enrolled_on <= {day}) AS enrolled_{i}, "
-                "count(*) FILTER (WHERE enrolled_on <= {day} AND company_offer <= {day}) AS company_offer_{i}, "
-                "count(*) FILTER (WHERE enrolled_on <= {day} AND small_job <= {day}) AS small_job_{i}, "
-                "count(*) FILTER (WHERE enrolled_on <= {day} AND ordinary_job <= {day}) AS ordinary_job_{i}, "
-                "count(*) FILTER (WHERE enrolled_on <= {day} AND education <= {day}) AS education_{i}"
+    def counted(suffix, bound):
+        """Enrolled and each result by the day (`ways`: suffix "on", bound "day") or month (tallies)."""
+        return columns(
+            f"count(*) FILTER (WHERE enrolled_{suffix} <= {{{bound}}}) AS enrolled_{{i}}, "
+            + ", ".join(
+                f"count(*) FILTER (WHERE enrolled_{suffix} <= {{{bound}}} AND {result}_{suffix} <= {{{bound}}})"
+                f" AS {result}_{{i}}"
+                for result in RESULTS
             )
-        }
-              FROM (SELECT participant_id, min(enrolled_on) AS enrolled_on FROM visitations GROUP BY participant_id)
-              LEFT JOIN (SELECT participant_id,
-                                min(CASE WHEN kind IN ({offers}) THEN started_on END) AS company_offer,
-                                min(CASE WHEN kind = 'small_job' THEN started_on END) AS small_job,
-                                min(CASE WHEN kind = 'ordinary_job' THEN started_on END) AS ordinary_job,
-                                min(CASE WHEN kind = 'education' THEN started_on END) AS education
-                           FROM steps WHERE started_on IS NOT NULL GROUP BY participant_id) USING (participant_id)""",
+        )
+
+    living = db.execute(f"SELECT {counted('on', 'day')} FROM ways", params).fetchone()
+    erased = db.execute(
+        f"""SELECT {counted("month", "month")}, {
+            columns(
+                "count(*) FILTER (WHERE enrolled_month <= {month} AND left_month <= {month}"
+                f" AND leaving_reason NOT IN ({results})) AS left_{{i}}"
+            )
+        } FROM erased_tallies""",
         params,
     ).fetchone()
     # A stay that ended for another reason counts as "left" from its end until she comes back.
@@ -61,71 +62,187 @@ def measures_on_days(db, days):
              WHERE left_on IS NOT NULL AND leaving_reason NOT IN ({results})""",
         params,
     ).fetchone()
-    erased = db.execute(
-        f"""SELECT {
-            columns(
-                "count(*) FILTER (WHERE enrolled_month <= {month}) AS enrolled_{i}, "
-                "coalesce(sum(company_offer) FILTER (WHERE enrolled_month <= {month}), 0) AS company_offer_{i}, "
-                "coalesce(sum(small_job) FILTER (WHERE enrolled_month <= {month}), 0) AS small_job_{i}, "
-                "coalesce(sum(ordinary_job) FILTER (WHERE enrolled_month <= {month}), 0) AS ordinary_job_{i}, "
-                "coalesce(sum(education) FILTER (WHERE enrolled_month <= {month}), 0) AS education_{i}, "
-                "count(*) FILTER (WHERE enrolled_month <= {month} AND left_month <= {month}"
-                f" AND leaving_reason NOT IN ({results})) AS left_{{i}}"
-            )
-        }
-              FROM erased_tallies""",
-        params,
-    ).fetchone()
     figures = {}
     for i, day in enumerate(days):
-        counted = {m: living[f"{m}_{i}"] + erased[f"{m}_{i}"] for m in MEASURES if m != "left_other"}
-        figures[day] = counted | {"left_other": left[f"left_{i}"] + erased[f"left_{i}"]}
+        counts = {m: living[f"{m}_{i}"] + erased[f"{m}_{i}"] for m in ("enrolled", *RESULTS)}
+        figures[day] = counts | {"left_other": left[f"left_{i}"] + erased[f"left_{i}"]}
     return figures
 
 
+# Every woman in one shape, by the month: the living from their ways, the erased from their tallies.
+EVERY_WOMAN = f"""women AS (
+    SELECT channel, campaign_id, estate_id, subgroup, language, age_band,
+           substr(registered_on, 1, 7) AS registered_month, reached, substr(enrolled_on, 1, 7) AS enrolled_month,
+           {", ".join(f"substr({result}_on, 1, 7) AS {result}_month" for result in ("company_offer", "small_job", "ordinary_job", "education"))}
+      FROM ways
+    UNION ALL
+    SELECT coalesce(channel, ''), campaign_id, estate_id, subgroup, language, age_band, registered_month,
+           status IN ('contacted', 'enrolled', 'left') OR enrolled_month IS NOT NULL, enrolled_month,
+           company_offer_month, small_job_month, ordinary_job_month, education_month
+      FROM erased_tallies)"""
+
 # The way from reached to a job, step by step: each a number of women, each within the one before.
 FUNNEL = ("signed_up", "contacted", "enrolled", "company_offer", "small_job", "job_or_education")
-# Her stage once she was reached (by a call, a meeting or a group).
-REACHED_STAGES = ("contacted", "enrolled", "left")
+# What each step of the way counts, of the women signed up by :until (a month).
+FUNNEL_COUNTS = {
+    "signed_up": "count(*)",
+    "contacted": "count(*) FILTER (WHERE reached OR enrolled_month <= :until)",
+    "enrolled": "count(*) FILTER (WHERE enrolled_month <= :until)",
+    "company_offer": "count(*) FILTER (WHERE enrolled_month <= :until AND company_offer_month <= :until)",
+    "small_job": "count(*) FILTER (WHERE enrolled_month <= :until AND small_job_month <= :until)",
+    "job_or_education": """count(*) FILTER (WHERE enrolled_month <= :until
+                                    AND (ordinary_job_month <= :until OR education_month <= :until))""",
+}
+# What the way to work and the participants can be broken down by: the column of `women` for each.
+BREAKDOWNS = {
+    "channel": "channel",
+    "estate": "estate_id",
+    "subgroup": "subgroup",
+    "campaign": "campaign_id",
+    "age_band": "age_band",
+    "language": "language",
+}
 
 
-def funnel_by_channel(db):
-    """{channel: [women at each FUNNEL step]} to this day, from the records and the erased women's tallies;
-    the channel is where she first heard of the programme ("" when not recorded)."""
-    reached = ", ".join(f"'{stage}'" for stage in REACHED_STAGES)
-    offers = ", ".join("?" * len(COMPANY_OFFERS))
+def funnel_by(db, breakdown, until_month):
+    """{key: [women at each FUNNEL step]} of the women signed up by the end of `until_month` ("YYYY-MM"),
+    living and erased, by `breakdown` (a BREAKDOWNS key; the key is None or "" when not recorded)."""
+    column = BREAKDOWNS[breakdown]
+    rows = db.execute(
+        f"""WITH {EVERY_WOMAN}
+            SELECT {column} AS key, {", ".join(f"{FUNNEL_COUNTS[step]} AS {step}" for step in FUNNEL)}
+              FROM women WHERE registered_month <= :until GROUP BY 1""",
+        {"until": until_month},
+    ).fetchall()
+    return {row["key"]: [row[step] for step in FUNNEL] for row in rows}
+
+
+def funnel_by_channel(db, until_month="9999-12"):
+    return funnel_by(db, "channel", until_month)
+
+
+def enrolled_by(db, breakdown, first_month, last_month):
+    """{key: (women enrolled for the first time in the months, women enrolled by the end of the last)}."""
+    column = BREAKDOWNS[breakdown]
+    rows = db.execute(
+        f"""WITH {EVERY_WOMAN}
+            SELECT {column} AS key, count(*) FILTER (WHERE enrolled_month >= :first) AS new, count(*) AS total
+              FROM women WHERE enrolled_month <= :last GROUP BY 1""",
+        {"first": first_month, "last": last_month},
+    ).fetchall()
+    return {row["key"]: (row["new"], row["total"]) for row in rows}
+
+
+def signed_up_by(db, breakdown, first_month, last_month):
+    """{key: women signed up in the months}, living and erased."""
+    column = BREAKDOWNS[breakdown]
+    rows = db.execute(
+        f"""WITH {EVERY_WOMAN}
+            SELECT {column} AS key, count(*) AS women FROM women
+             WHERE registered_month BETWEEN :first AND :last GROUP BY 1""",
+        {"first": first_month, "last": last_month},
+    ).fetchall()
+    return {row["key"]: row["women"] for row in rows}
+
+
+# What happened each month: first enrolments, and each woman's first day of each result (once enrolled).
+FLOWS = ("enrolled", *RESULTS, "left_other")
+
+
+def flows_by_month(db, first_month, last_month):
+    """{month: {flow: women}} for each month from `first_month` to `last_month` ("YYYY-MM"), with zeros:
+    the women who enrolled for the first time, who began each result (counted from the month she enrolled
+    if it began before), and who left for other reasons (once a month however often)."""
+    results = ", ".join(f"'{kind}'" for kind in LEFT_FOR_A_RESULT)
+    firsts = " UNION ALL ".join(
+        f"""SELECT max({result}_month, enrolled_month), '{result}' FROM women
+             WHERE enrolled_month IS NOT NULL AND {result}_month IS NOT NULL"""
+        for result in RESULTS
+    )
+    rows = db.execute(
+        f"""WITH {EVERY_WOMAN}, happened (month, flow) AS (
+                SELECT enrolled_month, 'enrolled' FROM women WHERE enrolled_month IS NOT NULL
+                UNION ALL {firsts}
+                UNION ALL SELECT left_month, 'left_other' FROM (
+                    SELECT DISTINCT participant_id, substr(left_on, 1, 7) AS left_month FROM visitations
+                     WHERE left_on IS NOT NULL AND leaving_reason NOT IN ({results}))
+                UNION ALL SELECT left_month, 'left_other' FROM erased_tallies
+                 WHERE enrolled_month IS NOT NULL AND left_month IS NOT NULL AND leaving_reason NOT IN ({results}))
+            SELECT month, flow, count(*) AS women FROM happened
+             WHERE month BETWEEN :first AND :last GROUP BY 1, 2""",
+        {"first": first_month, "last": last_month},
+    ).fetchall()
+    flows = {month: dict.fromkeys(FLOWS, 0) for month in months_between(first_month, last_month)}
+    for row in rows:
+        flows[row["month"]][row["flow"]] = row["women"]
+    return flows
+
+
+def months_between(first_month, last_month):
+    """Every "YYYY-MM" from the first to the last, both included."""
+    year, month = int(first_month[:4]), int(first_month[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last_month:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def attendance_by_group(db, first_month, last_month, now):
+    """[{group_id, name, month, sessions, present}]: each group's sessions held (not cancelled, begun by
+    `now`) and check-ins at them, month by month; erased women's check-ins still count."""
+    return db.execute(
+        """SELECT s.group_id, g.name, substr(s.starts_at, 1, 7) AS month, count(*) AS sessions,
+                  sum(s.erased_attendance + (SELECT count(*) FROM attendance a WHERE a.session_id = s.id))
+                      AS present
+             FROM sessions s JOIN groups g ON g.id = s.group_id
+            WHERE s.starts_at >= :first AND s.starts_at < :after AND s.starts_at <= :now AND s.cancelled_at IS NULL
+            GROUP BY 1, 3 ORDER BY g.name COLLATE NOCASE, g.id, month""",
+        {"first": first_month, "after": month_after(last_month), "now": now},
+    ).fetchall()
+
+
+def month_after(month):
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+AIMS = ("work_identity", "society_norms", "workplace_expectations", "health_barriers")
+
+
+def aims_change(db, until_day):
+    """{aim: (women, average change)} from each woman's first answer to her last by `until_day`, of the
+    women who answered at least twice; erased women from the change their tally keeps."""
+    changes = ", ".join(f"sum(l.{aim} - f.{aim}) AS {aim}" for aim in AIMS)
     living = db.execute(
-        f"""SELECT coalesce(p.channel, '') AS channel, count(*) AS signed_up,
-                   count(*) FILTER (WHERE p.stage IN ({reached}) OR f.enrolled) AS contacted,
-                   count(*) FILTER (WHERE f.enrolled) AS enrolled,
-                   count(*) FILTER (WHERE f.company_offer) AS company_offer,
-                   count(*) FILTER (WHERE f.small_job) AS small_job,
-                   count(*) FILTER (WHERE f.job_or_education) AS job_or_education
-              FROM participants p
-              LEFT JOIN (SELECT v.participant_id, 1 AS enrolled,
-                                max(s.kind IN ({offers})) AS company_offer,
-                                max(s.kind = 'small_job') AS small_job,
-                                max(s.kind IN ('ordinary_job', 'education')) AS job_or_education
-                           FROM (SELECT DISTINCT participant_id FROM visitations) v
-                           LEFT JOIN steps s ON s.participant_id = v.participant_id AND s.started_on IS NOT NULL
-                          GROUP BY v.participant_id) f ON f.participant_id = p.id
-             GROUP BY 1""",
-        COMPANY_OFFERS,
-    ).fetchall()
+        f"""WITH answers AS (
+                SELECT participant_id, {", ".join(AIMS)},
+                       row_number() OVER (PARTITION BY participant_id ORDER BY asked_on, id) AS nth,
+                       row_number() OVER (PARTITION BY participant_id ORDER BY asked_on DESC, id DESC) AS from_last
+                  FROM progress_answers WHERE asked_on <= :until)
+            SELECT count(*) AS women, {changes}
+              FROM answers f JOIN answers l ON l.participant_id = f.participant_id AND l.from_last = 1
+             WHERE f.nth = 1 AND l.nth > 1""",
+        {"until": until_day},
+    ).fetchone()
     erased = db.execute(
-        f"""SELECT coalesce(channel, '') AS channel, count(*) AS signed_up,
-                   count(*) FILTER (WHERE status IN ({reached}) OR enrolled_month IS NOT NULL) AS contacted,
-                   count(*) FILTER (WHERE enrolled_month IS NOT NULL) AS enrolled,
-                   sum(company_offer) AS company_offer, sum(small_job) AS small_job,
-                   count(*) FILTER (WHERE ordinary_job OR education) AS job_or_education
-              FROM erased_tallies GROUP BY 1"""
-    ).fetchall()
-    funnel = {}
-    for row in [*living, *erased]:
-        counts = funnel.setdefault(row["channel"], [0] * len(FUNNEL))
-        for i, step in enumerate(FUNNEL):
-            counts[i] += row[step] or 0
-    return funnel
+        f"""SELECT count(*) AS women, {", ".join(f"sum({aim}_change) AS {aim}" for aim in AIMS)}
+              FROM erased_tallies WHERE aims_month <= :until AND work_identity_change IS NOT NULL""",
+        {"until": until_day[:7]},
+    ).fetchone()
+    women = living["women"] + erased["women"]
+    return {
+        aim: (women, ((living[aim] or 0) + (erased[aim] or 0)) / women if women else None) for aim in AIMS
+    }
+
+
+def names_of(db, breakdown):
+    """{key: name} of the estates or campaigns a breakdown is by ({} for the others: their names are in
+    choices)."""
+    table = {"estate": "estates", "campaign": "campaigns"}.get(breakdown)
+    if table is None:
+        return {}
+    return {row["id"]: row["name"] for row in db.execute(f"SELECT id, name FROM {table}")}
 
 
 def milestones(db):

@@ -1,0 +1,170 @@
+"""Each woman's way (`ways`), kept by triggers, always equals what her record says, recomputed from scratch:
+after sign-ups, corrections, stays and steps added, changed and deleted, and erasures; and when the
+migration fills it for the women already there."""
+
+import itertools
+import random
+
+import pytest
+
+import db as database
+from blueprints.privacy import erasure
+from choices import CHANNELS, COMPANY_OFFERS, STAGES, STEP_KINDS, SUBGROUPS
+
+from .test_migrations import migrate_up_to
+
+# What `ways` must hold, from her record alone (written apart from the triggers, on purpose).
+FROM_SCRATCH = f"""
+    SELECT p.id AS participant_id, coalesce(p.channel, '') AS channel, p.campaign_id, p.estate_id, p.subgroup,
+           p.language,
+           CASE WHEN p.year_of_birth IS NULL THEN 'unknown'
+                ELSE (SELECT band FROM (SELECT 25 AS below, 'under 25' AS band UNION ALL SELECT 35, '25-34'
+                                        UNION ALL SELECT 45, '35-44' UNION ALL SELECT 55, '45-54'
+                                        UNION ALL SELECT 1000, '55+')
+                       WHERE CAST(substr(p.registered_at, 1, 4) AS INTEGER) - p.year_of_birth < below
+                       ORDER BY below LIMIT 1) END AS age_band,
+           substr(p.registered_at, 1, 10) AS registered_on,
+           (SELECT min(enrolled_on) FROM visitations WHERE participant_id = p.id) AS enrolled_on,
+           (SELECT min(started_on) FROM steps WHERE participant_id = p.id
+               AND kind IN ({", ".join(f"'{kind}'" for kind in COMPANY_OFFERS)})) AS company_offer_on,
+           (SELECT min(started_on) FROM steps WHERE participant_id = p.id AND kind = 'small_job') AS small_job_on,
+           (SELECT min(started_on) FROM steps WHERE participant_id = p.id AND kind = 'ordinary_job')
+               AS ordinary_job_on,
+           (SELECT min(started_on) FROM steps WHERE participant_id = p.id AND kind = 'education') AS education_on
+      FROM participants p ORDER BY p.id"""
+KEPT = """SELECT participant_id, channel, campaign_id, estate_id, subgroup, language, age_band, registered_on,
+                 enrolled_on, company_offer_on, small_job_on, ordinary_job_on, education_on
+            FROM ways ORDER BY participant_id"""
+
+
+def same_as_her_record(db):
+    kept = [tuple(row) for row in db.execute(KEPT)]
+    expected = [tuple(row) for row in db.execute(FROM_SCRATCH)]
+    assert kept == expected
+    return len(kept)
+
+
+def a_day(rng, year=2026):
+    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def sign_up(db, rng, n, stage=None):
+    return db.execute(
+        """INSERT INTO participants (first_name, phone, language, estate_id, year_of_birth, subgroup, channel,
+                                     registered_at, stage)
+           VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)""",
+        [
+            f"W{n}",
+            f"+4520{n:06d}",
+            rng.choice("da tr ur ar".split()),
+            rng.choice([None, 1960, 1975, 1990, 2003]),
+            rng.choice(list(SUBGROUPS)),
+            rng.choice([None, *CHANNELS]),
+            a_day(rng, 2025) + "T10:00:00+01:00",
+            stage or rng.choice(["new", "contacted", "set_aside"]),
+        ],
+    ).lastrowid
+
+
+def add_stay(db, rng, woman):
+    db.execute(
+        "UPDATE visitations SET left_on = ?, leaving_reason = 'moved' WHERE participant_id = ? AND left_on IS NULL",
+        [a_day(rng), woman],
+    )
+    db.execute(
+        """INSERT INTO visitations (participant_id, enrolled_on, benefit, action_plan, left_on, leaving_reason,
+                                    recorded_at)
+           VALUES (?, ?, 'activity_ready', 'not_yet', NULL, NULL, '2026-01-01')""",
+        [woman, a_day(rng)],
+    )
+
+
+def add_step(db, rng, woman):
+    started = rng.choice([None, a_day(rng)])
+    db.execute(
+        "INSERT INTO steps (participant_id, kind, started_on, recorded_at) VALUES (?, ?, ?, '2026-01-01')",
+        [woman, rng.choice(list(STEP_KINDS)), started],
+    )
+
+
+def some(db, rng, table):
+    rows = [row[0] for row in db.execute(f"SELECT id FROM {table}")]
+    return rng.choice(rows) if rows else None
+
+
+def test_the_ways_follow_every_change_to_her_record(db):
+    rng = random.Random(2026)
+    women = [sign_up(db, rng, n) for n in range(40)]
+    numbers = itertools.count(40)
+    for _ in range(400):
+        action = rng.randrange(10)
+        woman = rng.choice(women)
+        if action == 0:
+            women.append(sign_up(db, rng, next(numbers)))
+        elif action == 1:
+            add_stay(db, rng, woman)
+        elif action in (2, 3):
+            add_step(db, rng, woman)
+        elif action == 4 and (step := some(db, rng, "steps")):
+            db.execute(
+                "UPDATE steps SET kind = ?, started_on = ? WHERE id = ?",
+                [rng.choice(list(STEP_KINDS)), rng.choice([None, a_day(rng)]), step],
+            )
+        elif action == 5 and (step := some(db, rng, "steps")):
+            db.execute("DELETE FROM steps WHERE id = ?", [step])
+        elif action == 6 and (stay := some(db, rng, "visitations")):
+            db.execute("UPDATE visitations SET enrolled_on = ? WHERE id = ?", [a_day(rng), stay])
+        elif action == 7 and (stay := some(db, rng, "visitations")):
+            db.execute("DELETE FROM visitations WHERE id = ?", [stay])
+        elif action == 8:
+            db.execute(
+                "UPDATE participants SET channel = ?, subgroup = ?, year_of_birth = ?, stage = ? WHERE id = ?",
+                [
+                    rng.choice([None, *CHANNELS]),
+                    rng.choice(list(SUBGROUPS)),
+                    rng.choice([None, 1950, 2001]),
+                    rng.choice(list(STAGES)),
+                    woman,
+                ],
+            )
+        elif action == 9 and len(women) > 20:
+            women.remove(woman)
+            erasure.erase(db, woman, "withdrawn", user_id=None)
+    assert same_as_her_record(db) == len(women)
+    assert db.execute("SELECT count(*) FROM ways WHERE enrolled_on IS NOT NULL").fetchone()[0] >= 5
+    assert db.execute("SELECT count(*) FROM ways WHERE company_offer_on IS NOT NULL").fetchone()[0] >= 3
+    assert db.execute("SELECT count(*) FROM erased_tallies").fetchone()[0] > 5
+
+
+def test_once_reached_she_stays_reached(db):
+    rng = random.Random(1)
+    woman = sign_up(db, rng, 1, stage="new")
+    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [woman]).fetchone()[0] == 0
+    db.execute("UPDATE participants SET stage = 'contacted' WHERE id = ?", [woman])
+    db.execute("UPDATE participants SET stage = 'closed' WHERE id = ?", [woman])
+    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [woman]).fetchone()[0] == 1
+    other = sign_up(db, rng, 2, stage="new")
+    add_stay(db, rng, other)
+    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [other]).fetchone()[0] == 1
+
+
+@pytest.fixture
+def bare(tmp_path):
+    connection = database.connect(str(tmp_path / "before.sqlite"))
+    yield connection
+    connection.close()
+
+
+def test_the_migration_fills_the_ways_of_the_women_already_there(bare):
+    migrate_up_to(bare, "m019_ways")
+    rng = random.Random(7)
+    women = [sign_up(bare, rng, n) for n in range(30)]
+    for woman in women[:20]:
+        add_stay(bare, rng, woman)
+        for _ in range(rng.randrange(4)):
+            add_step(bare, rng, woman)
+    bare.execute("UPDATE participants SET stage = 'new' WHERE id = ?", [women[0]])
+    database.migrate(bare)
+    assert same_as_her_record(bare) == 30
+    reached = bare.execute("SELECT reached FROM ways WHERE participant_id = ?", [women[0]]).fetchone()[0]
+    assert reached == 1  # enrolled, so reached, whatever her stage says
