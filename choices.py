@@ -157,6 +157,8 @@ COMPANY_STEPS = (
 # An offer in a company, as the grant counts it ("at least 50 % take part in an offer in a company"): the
 # company-based steps but a visit.
 COMPANY_OFFERS = ("taster_internship", "internship", "wage_subsidy", "small_job", "ordinary_job")
+# Why she left, when it is a result of its own rather than "left for other reasons".
+LEFT_FOR_A_RESULT = ("ordinary_job", "education")
 # What the programme's results count, each a number of women from the start to a day (reports/queries.py).
 MEASURES = {
     "enrolled": _l("Enrolled"),

@@ -1022,7 +1022,19 @@ def m019_ways(db):
             AND s.kind = 'education')"""
     enrolled = """
         enrolled_on = (SELECT min(enrolled_on) FROM visitations v WHERE v.participant_id = ways.participant_id)"""
-    reached = "NEW.stage IN ('contacted', 'enrolled', 'left')"
+
+    # The first day she was reached: a call that reached her, a contact, a check-in or an enrolment.
+    def first_reached(who):
+        return f"""(SELECT min(day) FROM (
+            SELECT substr(called_at, 1, 10) AS day FROM calls c WHERE c.participant_id = {who}
+               AND c.outcome IN ('reached', 'meeting_booked')
+            UNION ALL SELECT substr(contacted_at, 1, 10) FROM contacts c WHERE c.participant_id = {who}
+            UNION ALL SELECT substr(checked_in_at, 1, 10) FROM attendance a WHERE a.participant_id = {who}
+            UNION ALL SELECT enrolled_on FROM visitations v WHERE v.participant_id = {who}))"""
+
+    def reached_on(day):
+        return f"reached_on = min(coalesce(reached_on, {day}), {day})"
+
     run_script(
         db,
         f"""
@@ -1038,49 +1050,67 @@ def m019_ways(db):
             language TEXT NOT NULL,
             age_band TEXT NOT NULL,
             registered_on TEXT NOT NULL,
-            reached INTEGER NOT NULL DEFAULT 0,  -- once contacted or enrolled, for good
+            reached_on TEXT,  -- the first day she was reached (for good, whatever her stage says since)
             enrolled_on TEXT,  -- her first enrolment
             company_offer_on TEXT,  -- the first day of her first step of each kind
             small_job_on TEXT,
             ordinary_job_on TEXT,
             education_on TEXT
         );
-        -- Every woman so far, each named NEW as in the triggers.
+        -- Every woman so far, each named NEW as in the triggers. One contacted before calls were recorded
+        -- counts as reached on the day she signed up.
         INSERT INTO ways (participant_id, channel, campaign_id, estate_id, subgroup, language, age_band,
-                          registered_on, reached)
+                          registered_on, reached_on)
         SELECT NEW.id, coalesce(NEW.channel, ''), NEW.campaign_id, NEW.estate_id, NEW.subgroup, NEW.language,
                {age_band}, substr(NEW.registered_at, 1, 10),
-               {reached} OR EXISTS (SELECT 1 FROM visitations v WHERE v.participant_id = NEW.id)
+               coalesce({first_reached("NEW.id")}, CASE WHEN NEW.stage IN ('contacted', 'enrolled', 'left')
+                                           THEN substr(NEW.registered_at, 1, 10) END)
           FROM participants AS NEW;
         UPDATE ways SET {enrolled}, {results};
 
         CREATE TRIGGER ways_signed_up AFTER INSERT ON participants
         BEGIN
             INSERT INTO ways (participant_id, channel, campaign_id, estate_id, subgroup, language, age_band,
-                              registered_on, reached)
+                              registered_on)
             VALUES (NEW.id, coalesce(NEW.channel, ''), NEW.campaign_id, NEW.estate_id, NEW.subgroup,
-                    NEW.language, {age_band}, substr(NEW.registered_at, 1, 10), {reached});
+                    NEW.language, {age_band}, substr(NEW.registered_at, 1, 10));
         END;
         CREATE TRIGGER ways_details_changed AFTER UPDATE OF channel, campaign_id, estate_id, subgroup, language,
-            year_of_birth, registered_at, stage ON participants
+            year_of_birth, registered_at ON participants
         BEGIN
             UPDATE ways SET channel = coalesce(NEW.channel, ''), campaign_id = NEW.campaign_id,
                    estate_id = NEW.estate_id, subgroup = NEW.subgroup, language = NEW.language,
-                   age_band = {age_band}, registered_on = substr(NEW.registered_at, 1, 10),
-                   reached = reached OR {reached}
+                   age_band = {age_band}, registered_on = substr(NEW.registered_at, 1, 10)
              WHERE participant_id = NEW.id;
         END;
         CREATE TRIGGER ways_stay_added AFTER INSERT ON visitations
         BEGIN
-            UPDATE ways SET {enrolled}, reached = 1 WHERE participant_id = NEW.participant_id;
+            UPDATE ways SET {enrolled}, {reached_on("NEW.enrolled_on")} WHERE participant_id = NEW.participant_id;
         END;
         CREATE TRIGGER ways_stay_changed AFTER UPDATE OF participant_id, enrolled_on ON visitations
         BEGIN
-            UPDATE ways SET {enrolled} WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
+            UPDATE ways SET {enrolled}, reached_on = {first_reached("ways.participant_id")}
+             WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
         END;
         CREATE TRIGGER ways_stay_deleted AFTER DELETE ON visitations
         BEGIN
-            UPDATE ways SET {enrolled} WHERE participant_id = OLD.participant_id;
+            UPDATE ways SET {enrolled}, reached_on = {first_reached("ways.participant_id")}
+             WHERE participant_id = OLD.participant_id;
+        END;
+        CREATE TRIGGER ways_reached_by_a_call AFTER INSERT ON calls
+        WHEN NEW.outcome IN ('reached', 'meeting_booked')
+        BEGIN
+            UPDATE ways SET {reached_on("substr(NEW.called_at, 1, 10)")} WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_reached_by_a_contact AFTER INSERT ON contacts
+        BEGIN
+            UPDATE ways SET {reached_on("substr(NEW.contacted_at, 1, 10)")}
+             WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_reached_at_a_group AFTER INSERT ON attendance
+        BEGIN
+            UPDATE ways SET {reached_on("substr(NEW.checked_in_at, 1, 10)")}
+             WHERE participant_id = NEW.participant_id;
         END;
         CREATE TRIGGER ways_step_added AFTER INSERT ON steps
         BEGIN
@@ -1112,5 +1142,12 @@ def m019_ways(db):
         ALTER TABLE erased_tallies ADD COLUMN workplace_expectations_change INTEGER;
         ALTER TABLE erased_tallies ADD COLUMN health_barriers_change INTEGER;
         ALTER TABLE erased_tallies ADD COLUMN aims_month TEXT;
+        -- The month she was first reached (women erased before this: NULL, reached or not by their status).
+        ALTER TABLE erased_tallies ADD COLUMN reached_month TEXT;
+        -- Every month she left for other reasons (as JSON), not only her last stay's end: she may have come back.
+        ALTER TABLE erased_tallies ADD COLUMN left_other_months TEXT NOT NULL DEFAULT '[]';
+        UPDATE erased_tallies SET left_other_months = json_array(left_month)
+         WHERE enrolled_month IS NOT NULL AND left_month IS NOT NULL
+           AND leaving_reason NOT IN ('ordinary_job', 'education');
         """,
     )

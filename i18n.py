@@ -29,6 +29,7 @@ def format_when(value, kind="datetime"):
     """Format a stored UTC timestamp in Copenhagen time, as the page's language writes it.
 
     kind: "day" (weekday and date), "date" (short: day and month), "month" (month and year, from "YYYY-MM"),
+    "short_month" (the month's short name, from "YYYY-MM"),
     "time" (hours and minutes) or "datetime"; "calendar": a day with its year, from a day without a time
     ("YYYY-MM-DD" or a date), as it is (no time zone to move it across midnight).
     """
@@ -36,6 +37,8 @@ def format_when(value, kind="datetime"):
         return dates.format_date(date.fromisoformat(str(value)[:10]), "medium", locale=get_locale())
     if kind == "month":
         return dates.format_skeleton("yMMMM", datetime.fromisoformat(f"{value}-15"), locale=get_locale())
+    if kind == "short_month":
+        return dates.format_skeleton("MMM", datetime.fromisoformat(f"{value}-15"), locale=get_locale())
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     local, locale = to_user_timezone(value), get_locale()

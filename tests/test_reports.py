@@ -220,7 +220,7 @@ def test_the_steering_group_sees_no_name_phone_or_id_anywhere(app, db, staff, pr
     # What is small is "<5", and no share gives it away: 1 in education of 4 enrolled.
     results = pages["/da/results"]
     education = translated(app, "da", "In education")
-    assert re.search(rf'<th scope="row">{education}</th><td>&lt;5</td>\s*<td></td>', results)
+    assert re.search(rf'<th scope="row"><bdi>{education}</bdi></th><td>&lt;5</td>\s*<td></td>', results)
     assert "25 %" not in results
     assert member.get("/da/participants").status_code == 403
     assert member.get("/api/v1/reference").status_code == 403
@@ -229,7 +229,7 @@ def test_the_steering_group_sees_no_name_phone_or_id_anywhere(app, db, staff, pr
 def test_staff_who_see_the_records_see_exact_counts(app, db, staff, programme):
     html = client_as(app, "coordinator").get("/da/results").get_data(as_text=True)
     education = translated(app, "da", "In education")
-    assert re.search(rf'<th scope="row">{education}</th><td>1</td>\s*<td>25 %</td>', html)
+    assert re.search(rf'<th scope="row"><bdi>{education}</bdi></th><td>1</td>\s*<td>25 %</td>', html)
 
 
 def test_the_steering_group_needs_no_second_factor_and_changes_her_own_password(app, db, staff):
@@ -245,7 +245,9 @@ def test_the_way_to_work_by_channel(app, db, staff, programme):
     channels = {"Amina": "door_to_door", "Bahar": "door_to_door", "Chen": "local_tv", "Dilan": "local_tv"}
     for name, channel in channels.items():
         stage = "new" if name == "Dilan" else "enrolled"
-        db.execute("UPDATE participants SET channel = ?, stage = ? WHERE id = ?", [channel, stage, programme[name]])
+        db.execute(
+            "UPDATE participants SET channel = ?, stage = ? WHERE id = ?", [channel, stage, programme[name]]
+        )
     erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)  # still counted, from her tally
     funnel = queries.funnel_by_channel(db)
     # signed up, contacted, enrolled, offer in a company, small job, job or education
@@ -262,3 +264,151 @@ def test_the_steering_group_sees_the_way_to_work_with_small_counts_protected(app
     coordinator_html = client_as(app, "coordinator").get("/da/results").get_data(as_text=True)
     exact = coordinator_html.split('id="way-to-work"', 1)[1].split("</table>", 1)[0]
     assert "&lt;5" not in exact and "<td>4</td>" in exact  # all four enrolled women, exactly
+
+
+# ---- The dashboard's tables ---------------------------------------------------------------------------------
+
+
+def test_month_by_month_counts_each_womans_firsts_once_and_her_leaving_for_other_reasons(db, programme):
+    from blueprints.reports import queries
+
+    def nonzero(flows):
+        return {
+            month: {k: v for k, v in counts.items() if v}
+            for month, counts in flows.items()
+            if any(counts.values())
+        }
+
+    expected = {
+        "2026-02": {"enrolled": 2},  # Amina and Bahar; Bahar's return in June is no new enrolment
+        "2026-03": {"company_offer": 1},  # Amina's internship; Bahar's visit is no offer
+        "2026-04": {"left_other": 1},  # Bahar moved
+        "2026-05": {"small_job": 1},  # Amina's small job (her first offer was in March)
+        "2026-08": {"enrolled": 1},  # Chen
+        "2026-09": {"ordinary_job": 1},  # Amina, who left for it: not "left for other reasons"
+        "2026-10": {"education": 1},  # Chen
+        "2027-01": {"enrolled": 1},  # Esra
+    }
+    flows = queries.flows_by_month(db, "2026-01", "2027-01")
+    assert list(flows) == queries.months_between("2026-01", "2027-01") and len(flows) == 13
+    assert nonzero(flows) == expected
+    enrolled_by_the_end_of_2026 = sum(
+        counts["enrolled"] for month, counts in flows.items() if month <= "2026-12"
+    )
+    assert enrolled_by_the_end_of_2026 == queries.measures_on(db, "2026-12-31")["enrolled"] == 3
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    erasure.erase(db, programme["Bahar"], "withdrawn", user_id=None)
+    assert nonzero(queries.flows_by_month(db, "2026-01", "2027-01")) == expected  # from their tallies
+
+
+def test_the_way_to_work_by_estate_subgroup_and_campaign_counts_erased_women_too(db, staff, programme):
+    from blueprints.reports import queries
+
+    estate = db.execute("INSERT INTO estates (name, municipality) VALUES ('Vejleåparken', 'Ishøj')").lastrowid
+    campaign = db.execute(
+        """INSERT INTO campaigns (name, starts_on, ends_on, created_at)
+           VALUES ('Forår', '2026-01-01', '2026-03-31', '2026-01-01')"""
+    ).lastrowid
+    for name in ("Amina", "Chen", "Dilan"):
+        db.execute(
+            "UPDATE participants SET estate_id = ?, campaign_id = ?, subgroup = 'job_ready' WHERE id = ?",
+            [estate, campaign, programme[name]],
+        )
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    # signed up, contacted, enrolled, offer in a company, small job, job or education
+    assert queries.funnel_by(db, "estate", "2026-12")[estate] == [3, 2, 2, 1, 1, 2]
+    assert queries.funnel_by(db, "campaign", "2026-12")[campaign] == [3, 2, 2, 1, 1, 2]
+    by_subgroup = queries.funnel_by(db, "subgroup", "2026-12")
+    assert by_subgroup["job_ready"] == [3, 2, 2, 1, 1, 2]
+    # Bahar and Esra, who was first reached when she enrolled in January 2027: not by the end of 2026.
+    assert by_subgroup["unknown"] == [2, 1, 1, 0, 0, 0]
+    # By the end of June: Chen was not enrolled yet, Amina was in a small job.
+    assert queries.funnel_by(db, "estate", "2026-06")[estate] == [3, 1, 1, 1, 1, 0]
+
+
+def a_session(db, group, starts_at, cancelled=False):
+    return db.execute(
+        "INSERT INTO sessions (group_id, starts_at, ends_at, cancelled_at) VALUES (?, ?, ?, ?)",
+        [group, starts_at, starts_at, starts_at if cancelled else None],
+    ).lastrowid
+
+
+def checked_in(db, session, woman):
+    db.execute(
+        """INSERT INTO attendance (session_id, participant_id, checked_in_at, received_at, method, enrolled, client_id)
+           VALUES (?, ?, '2026-01-01', '2026-01-01', 'qr', 1, ?)""",
+        [session, woman, f"{session}-{woman}"],
+    )
+
+
+def test_attendance_per_group_per_month_keeps_the_erased_womens_check_ins(db, programme):
+    from blueprints.reports import queries
+
+    cooking = db.execute(
+        "INSERT INTO groups (name, activity, created_at) VALUES ('Madklub', 'cooking', '2026')"
+    ).lastrowid
+    walking = db.execute(
+        "INSERT INTO groups (name, activity, created_at) VALUES ('Gåtur', 'light_exercise', '2026')"
+    ).lastrowid
+    november = [a_session(db, cooking, f"2026-11-{day:02d}T10:00:00+01:00") for day in (3, 10)]
+    a_session(db, cooking, "2026-11-17T10:00:00+01:00", cancelled=True)
+    december = a_session(db, cooking, "2026-12-01T10:00:00+01:00")
+    later = a_session(db, walking, "2027-01-20T10:00:00+01:00")  # after now: not held yet
+    for session in november:
+        checked_in(db, session, programme["Amina"])
+        checked_in(db, session, programme["Chen"])
+    checked_in(db, december, programme["Bahar"])
+    checked_in(db, later, programme["Bahar"])
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    rows = [
+        tuple(row)
+        for row in queries.attendance_by_group(db, "2026-11", "2027-01", "2027-01-13T09:00:00+01:00")
+    ]
+    assert rows == [(cooking, "Madklub", "2026-11", 2, 4), (cooking, "Madklub", "2026-12", 1, 1)]
+
+
+def test_the_change_on_the_four_aims_from_her_first_answer_to_her_last(db, programme):
+    from blueprints.casework.queries import add_progress
+    from blueprints.reports import queries
+
+    def answers(value):
+        return dict.fromkeys(queries.AIMS, value) | {"health_barriers": 3}
+
+    add_progress(db, programme["Amina"], "2026-02-01", answers(1), "ar", None)
+    add_progress(db, programme["Amina"], "2026-06-01", answers(2), "ar", None)
+    add_progress(db, programme["Amina"], "2026-11-01", answers(4), "ar", None)  # +3 in all
+    add_progress(db, programme["Chen"], "2026-08-01", answers(2), "ar", None)
+    add_progress(db, programme["Chen"], "2026-12-01", answers(3), "ar", None)  # +1, then erased
+    add_progress(db, programme["Bahar"], "2026-03-01", answers(5), "ar", None)  # answered once: not counted
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    changes = queries.aims_change(db, "2026-12-31")
+    assert changes["work_identity"] == (2, 2.0)  # (3 + 1) / 2
+    assert changes["health_barriers"] == (2, 0.0)
+    # By the end of July, Amina had moved one step and Chen had not answered twice.
+    assert queries.aims_change(db, "2026-07-31")["society_norms"] == (1, 1.0)
+    assert queries.aims_change(db, "2026-01-31")["society_norms"] == (0, None)
+
+
+def test_every_count_the_steering_group_sees_on_the_dashboard_is_protected(app, db, staff, programme):
+    html = client_as(app, "steering_group").get("/da/results").get_data(as_text=True)
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        for cell in re.findall(r"<td>([^<]*)</td>", table):
+            if cell.endswith("%") or cell.startswith(("+", "-")) or cell == "":
+                continue  # shares and average changes, left out where they would show a small count
+            assert cell in ("0", "&lt;5") or int(cell) >= 5, cell
+    assert "&lt;5" in html
+    # The pictures draw a hidden count as a dashed outline, never its height.
+    assert 'class="hidden-count"' in html
+
+
+def test_the_dashboard_shows_the_way_to_work_by_each_breakdown_and_its_charts(app, db, staff, programme):
+    coordinator = client_as(app, "coordinator")
+    for by in ("channel", "estate", "subgroup", "campaign", "nonsense"):
+        html = coordinator.get(f"/ar/results?by={by}").get_data(as_text=True)
+        # The way, enrolled, ordinary jobs, the aims; no group has met, so no attendance to draw.
+        assert html.count('<svg class="chart"') == 4
+        assert translated(app, "ar", "No group has met in the last 6 months.") in html
+        assert 'direction="rtl"' in html  # mirrored in Arabic
+    html = coordinator.get("/da/results?by=subgroup").get_data(as_text=True)
+    assert translated(app, "da", "The way to work, by group of women") in html
+    assert 'direction="rtl"' not in html

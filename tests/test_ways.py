@@ -24,6 +24,10 @@ FROM_SCRATCH = f"""
                        WHERE CAST(substr(p.registered_at, 1, 4) AS INTEGER) - p.year_of_birth < below
                        ORDER BY below LIMIT 1) END AS age_band,
            substr(p.registered_at, 1, 10) AS registered_on,
+           (SELECT min(day) FROM (SELECT substr(called_at, 1, 10) AS day FROM calls WHERE participant_id = p.id
+                                     AND outcome IN ('reached', 'meeting_booked')
+                                  UNION ALL SELECT substr(contacted_at, 1, 10) FROM contacts WHERE participant_id = p.id
+                                  UNION ALL SELECT enrolled_on FROM visitations WHERE participant_id = p.id)) AS reached_on,
            (SELECT min(enrolled_on) FROM visitations WHERE participant_id = p.id) AS enrolled_on,
            (SELECT min(started_on) FROM steps WHERE participant_id = p.id
                AND kind IN ({", ".join(f"'{kind}'" for kind in COMPANY_OFFERS)})) AS company_offer_on,
@@ -33,7 +37,7 @@ FROM_SCRATCH = f"""
            (SELECT min(started_on) FROM steps WHERE participant_id = p.id AND kind = 'education') AS education_on
       FROM participants p ORDER BY p.id"""
 KEPT = """SELECT participant_id, channel, campaign_id, estate_id, subgroup, language, age_band, registered_on,
-                 enrolled_on, company_offer_on, small_job_on, ordinary_job_on, education_on
+                 reached_on, enrolled_on, company_offer_on, small_job_on, ordinary_job_on, education_on
             FROM ways ORDER BY participant_id"""
 
 
@@ -56,7 +60,7 @@ def sign_up(db, rng, n, stage=None):
         [
             f"W{n}",
             f"+4520{n:06d}",
-            rng.choice("da tr ur ar".split()),
+            rng.choice(["da", "tr", "ur", "ar"]),
             rng.choice([None, 1960, 1975, 1990, 2003]),
             rng.choice(list(SUBGROUPS)),
             rng.choice([None, *CHANNELS]),
@@ -127,6 +131,21 @@ def test_the_ways_follow_every_change_to_her_record(db):
                     woman,
                 ],
             )
+        elif action == 9 and rng.random() < 0.5:
+            db.execute(
+                "INSERT INTO calls (participant_id, called_at, outcome) VALUES (?, ?, ?)",
+                [
+                    woman,
+                    a_day(rng) + "T09:00:00+00:00",
+                    rng.choice(["reached", "meeting_booked", "no_answer"]),
+                ],
+            )
+        elif action == 9 and rng.random() < 0.5:
+            db.execute(
+                """INSERT INTO contacts (id, content_hash, participant_id, kind, contacted_at, received_at)
+                   VALUES (?, '', ?, 'phone', ?, '2026-01-01')""",
+                [f"c{next(numbers)}", woman, a_day(rng) + "T09:00:00+00:00"],
+            )
         elif action == 9 and len(women) > 20:
             women.remove(woman)
             erasure.erase(db, woman, "withdrawn", user_id=None)
@@ -136,16 +155,40 @@ def test_the_ways_follow_every_change_to_her_record(db):
     assert db.execute("SELECT count(*) FROM erased_tallies").fetchone()[0] > 5
 
 
-def test_once_reached_she_stays_reached(db):
+def test_she_is_reached_from_the_first_call_that_reached_her_and_stays_reached(db):
     rng = random.Random(1)
     woman = sign_up(db, rng, 1, stage="new")
-    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [woman]).fetchone()[0] == 0
+
+    def reached_on():
+        return db.execute("SELECT reached_on FROM ways WHERE participant_id = ?", [woman]).fetchone()[0]
+
+    db.execute(
+        "INSERT INTO calls (participant_id, called_at, outcome) VALUES (?, '2026-03-02T09:00', 'no_answer')",
+        [woman],
+    )
     db.execute("UPDATE participants SET stage = 'contacted' WHERE id = ?", [woman])
+    assert reached_on() is None  # only a call that reached her, a contact, a group or an enrolment
+    db.execute(
+        "INSERT INTO calls (participant_id, called_at, outcome) VALUES (?, '2026-03-05T09:00', 'reached')",
+        [woman],
+    )
     db.execute("UPDATE participants SET stage = 'closed' WHERE id = ?", [woman])
-    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [woman]).fetchone()[0] == 1
-    other = sign_up(db, rng, 2, stage="new")
-    add_stay(db, rng, other)
-    assert db.execute("SELECT reached FROM ways WHERE participant_id = ?", [other]).fetchone()[0] == 1
+    assert reached_on() == "2026-03-05"
+    add_stay(db, rng, woman)  # enrolled later: still reached in March
+    assert reached_on() == "2026-03-05"
+    group = db.execute(
+        "INSERT INTO groups (name, activity, created_at) VALUES ('G', 'cooking', '2026')"
+    ).lastrowid
+    session = db.execute(
+        "INSERT INTO sessions (group_id, starts_at, ends_at) VALUES (?, '2026-02-01T10:00', '2026-02-01T12:00')",
+        [group],
+    ).lastrowid
+    db.execute(
+        """INSERT INTO attendance (session_id, participant_id, checked_in_at, received_at, method, enrolled, client_id)
+           VALUES (?, ?, '2026-02-01T10:05', '2026-02-01T10:05', 'walk_in', 0, 'x')""",
+        [session, woman],
+    )
+    assert reached_on() == "2026-02-01"  # she came to a group before the call
 
 
 @pytest.fixture
@@ -158,13 +201,18 @@ def bare(tmp_path):
 def test_the_migration_fills_the_ways_of_the_women_already_there(bare):
     migrate_up_to(bare, "m019_ways")
     rng = random.Random(7)
-    women = [sign_up(bare, rng, n) for n in range(30)]
+    women = [sign_up(bare, rng, n, stage="new") for n in range(30)]
     for woman in women[:20]:
         add_stay(bare, rng, woman)
         for _ in range(rng.randrange(4)):
             add_step(bare, rng, woman)
-    bare.execute("UPDATE participants SET stage = 'new' WHERE id = ?", [women[0]])
+    bare.execute("UPDATE participants SET stage = 'contacted' WHERE id = ?", [women[25]])
     database.migrate(bare)
-    assert same_as_her_record(bare) == 30
-    reached = bare.execute("SELECT reached FROM ways WHERE participant_id = ?", [women[0]]).fetchone()[0]
-    assert reached == 1  # enrolled, so reached, whatever her stage says
+    kept = [row for row in bare.execute(KEPT) if row["participant_id"] != women[25]]
+    assert [tuple(row) for row in kept] == [tuple(r) for r in bare.execute(FROM_SCRATCH) if r[0] != women[25]]
+    assert len(kept) == 29
+    # Contacted before calls were kept: reached on the day she signed up.
+    row = bare.execute(
+        "SELECT reached_on, registered_on FROM ways WHERE participant_id = ?", [women[25]]
+    ).fetchone()
+    assert row["reached_on"] == row["registered_on"]

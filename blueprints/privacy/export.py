@@ -189,7 +189,7 @@ SECTIONS = [
         _l("What the programme's reports count about you, without your name"),
         [
             ("age_band", _l("Age group when you signed up")),
-            ("reached", _l("We have met or talked")),
+            ("reached_on", _l("First met or talked")),
             ("first_enrolled_on", _l("First enrolled")),
             ("company_offer_on", _l("First offer in a company")),
             ("small_job_on", _l("First small job")),
@@ -274,12 +274,13 @@ DATES = {
     "consent_on",
     "updated_at",
     "first_enrolled_on",
+    "reached_on",
     "company_offer_on",
     "small_job_on",
     "ordinary_job_on",
     "education_on",
 }
-YES_NO = {"childcare", "delivered", "on_her_page", "full_time", "reached"}
+YES_NO = {"childcare", "delivered", "on_her_page", "full_time"}
 STATES = {"active": _l("Enrolled"), "waitlist": _l("On the waitlist"), "left": _l("Left")}
 KINDS = {
     "reminder": _l("Reminder"),

@@ -5,7 +5,7 @@ a new table with a participant reference must be added to ERASED_TABLES (or KEPT
 """
 
 import clock
-from choices import COMPANY_STEPS, PROGRESS_AIMS
+from choices import COMPANY_STEPS, LEFT_FOR_A_RESULT, PROGRESS_AIMS
 
 AIMS = tuple(PROGRESS_AIMS)
 
@@ -25,6 +25,8 @@ OUTCOMES = (
     "education_month",
     *(f"{aim}_change" for aim in AIMS),
     "aims_month",
+    "left_other_months",
+    "reached_month",
 )
 
 # Every table that holds something about one woman, and how her rows are found: erased in this order
@@ -127,7 +129,7 @@ def tally_of(db, participant_id):
                   p.subgroup, p.language, w.age_band, p.stage AS status,
                   (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
                   (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended,
-                  substr(w.enrolled_on, 1, 7) AS enrolled_month,
+                  substr(w.enrolled_on, 1, 7) AS enrolled_month, substr(w.reached_on, 1, 7) AS reached_month,
                   (SELECT substr(left_on, 1, 7) FROM visitations WHERE participant_id = p.id
                     ORDER BY enrolled_on DESC LIMIT 1) AS left_month,
                   (SELECT leaving_reason FROM visitations WHERE participant_id = p.id
@@ -141,14 +143,17 @@ def tally_of(db, participant_id):
                   substr(w.ordinary_job_on, 1, 7) AS ordinary_job_month,
                   substr(w.education_on, 1, 7) AS education_month,
                   {", ".join(f"l.{aim} - f.{aim} AS {aim}_change" for aim in AIMS)},
-                  substr(l.asked_on, 1, 7) AS aims_month
+                  substr(l.asked_on, 1, 7) AS aims_month,
+                  (SELECT json_group_array(DISTINCT substr(left_on, 1, 7)) FROM visitations
+                    WHERE participant_id = p.id AND left_on IS NOT NULL
+                      AND leaving_reason NOT IN ({", ".join("?" * len(LEFT_FOR_A_RESULT))})) AS left_other_months
              FROM participants p JOIN ways w ON w.participant_id = p.id
              LEFT JOIN progress_answers f ON f.id = (SELECT id FROM progress_answers WHERE participant_id = p.id
                                                       ORDER BY asked_on, id LIMIT 1)
              LEFT JOIN progress_answers l ON l.id = (SELECT id FROM progress_answers WHERE participant_id = p.id
                                                       ORDER BY asked_on DESC, id DESC LIMIT 1) AND l.id <> f.id
             WHERE p.id = ?""",
-        [*COMPANY_STEPS, participant_id],
+        [*COMPANY_STEPS, *LEFT_FOR_A_RESULT, participant_id],
     ).fetchone()
 
 
@@ -335,7 +340,7 @@ EXPORTED_TABLES = {
                  WHERE s.participant_id = :id ORDER BY coalesce(s.started_on, s.planned_start)""",
     "step_hours": """SELECT s.kind AS step_kind, h.month, h.hours FROM step_hours h JOIN steps s ON s.id = h.step_id
                       WHERE s.participant_id = :id ORDER BY h.month""",
-    "ways": """SELECT age_band, reached, enrolled_on AS first_enrolled_on, company_offer_on, small_job_on,
+    "ways": """SELECT age_band, reached_on, enrolled_on AS first_enrolled_on, company_offer_on, small_job_on,
                       ordinary_job_on, education_on FROM ways WHERE participant_id = :id""",
     "progress_answers": """SELECT asked_on, work_identity, society_norms, workplace_expectations, health_barriers
                              FROM progress_answers WHERE participant_id = :id ORDER BY asked_on""",

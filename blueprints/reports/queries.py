@@ -2,10 +2,9 @@
 from the women's records and from the anonymous tallies of the women erased since (who still count)."""
 
 import clock
+from choices import LEFT_FOR_A_RESULT
 from choices import MEASURES as MEASURE_LABELS
 
-# Why she left, when it is a result of its own rather than "left for other reasons".
-LEFT_FOR_A_RESULT = ("ordinary_job", "education")
 # The measures a milestone can set a target for, in the order reports show them.
 MEASURES = tuple(MEASURE_LABELS)
 # The results each woman's way records the first day of (the measures but enrolled and left).
@@ -72,12 +71,15 @@ def measures_on_days(db, days):
 # Every woman in one shape, by the month: the living from their ways, the erased from their tallies.
 EVERY_WOMAN = f"""women AS (
     SELECT channel, campaign_id, estate_id, subgroup, language, age_band,
-           substr(registered_on, 1, 7) AS registered_month, reached, substr(enrolled_on, 1, 7) AS enrolled_month,
+           substr(registered_on, 1, 7) AS registered_month, substr(reached_on, 1, 7) AS reached_month,
+           substr(enrolled_on, 1, 7) AS enrolled_month,
            {", ".join(f"substr({result}_on, 1, 7) AS {result}_month" for result in ("company_offer", "small_job", "ordinary_job", "education"))}
       FROM ways
     UNION ALL
     SELECT coalesce(channel, ''), campaign_id, estate_id, subgroup, language, age_band, registered_month,
-           status IN ('contacted', 'enrolled', 'left') OR enrolled_month IS NOT NULL, enrolled_month,
+           coalesce(reached_month,  -- erased before it was kept: reached by her status, or when enrolled
+                    CASE WHEN status IN ('contacted', 'enrolled', 'left') THEN registered_month END, enrolled_month),
+           enrolled_month,
            company_offer_month, small_job_month, ordinary_job_month, education_month
       FROM erased_tallies)"""
 
@@ -86,7 +88,7 @@ FUNNEL = ("signed_up", "contacted", "enrolled", "company_offer", "small_job", "j
 # What each step of the way counts, of the women signed up by :until (a month).
 FUNNEL_COUNTS = {
     "signed_up": "count(*)",
-    "contacted": "count(*) FILTER (WHERE reached OR enrolled_month <= :until)",
+    "contacted": "count(*) FILTER (WHERE reached_month <= :until)",
     "enrolled": "count(*) FILTER (WHERE enrolled_month <= :until)",
     "company_offer": "count(*) FILTER (WHERE enrolled_month <= :until AND company_offer_month <= :until)",
     "small_job": "count(*) FILTER (WHERE enrolled_month <= :until AND small_job_month <= :until)",
@@ -166,8 +168,7 @@ def flows_by_month(db, first_month, last_month):
                 UNION ALL SELECT left_month, 'left_other' FROM (
                     SELECT DISTINCT participant_id, substr(left_on, 1, 7) AS left_month FROM visitations
                      WHERE left_on IS NOT NULL AND leaving_reason NOT IN ({results}))
-                UNION ALL SELECT left_month, 'left_other' FROM erased_tallies
-                 WHERE enrolled_month IS NOT NULL AND left_month IS NOT NULL AND leaving_reason NOT IN ({results}))
+                UNION ALL SELECT months.value, 'left_other' FROM erased_tallies, json_each(left_other_months) AS months)
             SELECT month, flow, count(*) AS women FROM happened
              WHERE month BETWEEN :first AND :last GROUP BY 1, 2""",
         {"first": first_month, "last": last_month},
@@ -202,9 +203,10 @@ def attendance_by_group(db, first_month, last_month, now):
     ).fetchall()
 
 
-def month_after(month):
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+def month_after(month, months=1):
+    """The month `months` after "YYYY-MM" (before, when negative)."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 AIMS = ("work_identity", "society_norms", "workplace_expectations", "health_barriers")

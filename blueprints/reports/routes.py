@@ -5,12 +5,12 @@ import audit
 import clock
 import settings
 from access import RESULTS_ROLES, may_see_exact_counts, staff_required
-from choices import CHANNELS, MEASURES
+from choices import MEASURES
 from db import get_db, transaction
+from i18n import current_language, text_direction
 
-from . import bp, queries
+from . import bp, charts, figures, queries
 from .forms import MilestoneForm, ProgrammeForm
-from .suppression import suppress
 
 
 def render_programme(form=None, milestone_form=None, status=200):
@@ -89,29 +89,9 @@ def progress(milestone, figures):
     return now, now >= milestone["target"]
 
 
-def funnel_table(funnel, exact):
-    """The way to work by channel, as shown: ([(channel label, [counts])], [counts of every channel]). For
-    whoever may not see exact counts, counts of 1 to 4 and enough others to protect them are "<5"."""
-    channels = [key for key in (*CHANNELS, "") if key in funnel]
-    cells = [funnel[key] for key in channels]
-    labels = [CHANNELS.get(key, _("Not recorded")) for key in channels]
-    if not cells:
-        return [], []
-    table = suppress(cells) if not exact else None
-    rows, columns = len(cells), len(cells[0])
-    shown = table.shown if table else (lambda r, c: cells[r][c] if r < rows else sum(row[c] for row in cells))
-    return (
-        [(labels[r], [shown(r, c) for c in range(columns)]) for r in range(rows)],
-        [shown(rows, c) for c in range(columns)],
-    )
-
-
-@bp.route("/results")
-@staff_required(*RESULTS_ROLES)
-def results():
-    """The milestones and how far the programme has come, in exact numbers (staff who see the records)."""
-    db = get_db()
-    today = clock.today().isoformat()
+def milestone_rows(db, today):
+    """Each milestone with the figures on its day (today's while it is open): [{milestone, now, state}],
+    and today's figures."""
     milestones = queries.milestones(db)
     figures_on = queries.measures_on_days(db, [today, *(min(m["due_on"], today) for m in milestones)])
     rows = []
@@ -119,15 +99,67 @@ def results():
         now, reached = progress(milestone, figures_on[min(milestone["due_on"], today)])
         state = "reached" if reached else ("missed" if milestone["due_on"] < today else "open")
         rows.append({"milestone": milestone, "now": now, "state": state})
+    return rows, figures_on[today]
+
+
+def dashboard_charts(way, monthly, attendance, aims, rtl):
+    """The dashboard's pictures, each from the table shown beside it."""
+
+    def column(table, index):
+        return [cells[index] for _label, cells in table.rows]
+
+    def totals(table):
+        return table.totals or [0] * len(table.columns)
+
+    ordinary_job = queries.FLOWS.index("ordinary_job")
+    changes = [
+        (label, change if shown != "" else None, shown or "–")
+        for (label, (_women, shown)), (_count, change) in zip(aims.rows, aims.numbers, strict=True)
+    ]
+    return {
+        "way": charts.bars(list(zip(way.columns, totals(way), strict=True)), rtl),
+        "enrolled": charts.columns(list(zip(monthly.short_labels, column(monthly, 0), strict=True)), rtl),
+        "ordinary_job": charts.columns(
+            list(zip(monthly.short_labels, column(monthly, ordinary_job), strict=True)), rtl
+        ),
+        "attendance": charts.columns(list(zip(attendance.columns, totals(attendance), strict=True)), rtl),
+        "aims": charts.changes(changes, rtl),
+    }
+
+
+@bp.route("/results")
+@staff_required(*RESULTS_ROLES)
+def results():
+    """The dashboard: the milestones and how far the programme has come; the way to work by a breakdown;
+    enrolments and results per month; attendance per group; the change on the four aims. Exact numbers
+    for staff who see the records, protected ones for the steering group."""
+    db = get_db()
+    today = clock.today().isoformat()
+    this_month = today[:7]
     exact = may_see_exact_counts(g.user)
-    funnel_rows, funnel_totals = funnel_table(queries.funnel_by_channel(db), exact)
+    by = request.args.get("by", "channel")
+    if by not in figures.FUNNEL_BREAKDOWNS:
+        by = "channel"
+    rows, today_figures = milestone_rows(db, today)
+    way = figures.way_to_work(db, by, this_month, exact)
+    monthly = figures.month_by_month(db, queries.month_after(this_month, -11), this_month, exact)
+    attendance = figures.attendance(
+        db, queries.month_after(this_month, -5), this_month, clock.now_iso(), exact
+    )
+    aims = figures.aims(db, today, exact)
+    rtl = text_direction(current_language()) == "rtl"
     return render_template(
         "reports/results.html",
         exact=exact,
-        funnel_rows=funnel_rows,
-        funnel_totals=funnel_totals,
+        by=by,
+        breakdowns={key: figures.BREAKDOWN_NAMES[key] for key in figures.FUNNEL_BREAKDOWNS},
+        way=way,
+        monthly=monthly,
+        attendance=attendance,
+        aims=aims,
+        so_far=figures.measures_table(today_figures, exact),
+        charts=dashboard_charts(way, monthly, attendance, aims, rtl),
         rows=rows,
-        today_figures=figures_on[today],
         measures=MEASURES,
         name=settings.get_text(db, "programme_name"),
         funder=settings.get_text(db, "funder"),

@@ -1,0 +1,224 @@
+"""The programme's figures as the tables every report shows: the dashboard, the half-yearly and final
+report, their Excel and CSV files and the command line all take their tables from here, so each figure is
+counted and protected in one place.
+
+A table is shown exactly to staff who see the women's records; to everybody else (the steering group, and
+everything that leaves the app) through complementary suppression: counts 1 to 4 are "<5", and enough other
+cells are hidden that none of them can be worked out from the totals."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from choices import AGE_BANDS, CHANNELS, MEASURES, PROGRESS_AIM_NAMES, SUBGROUPS
+from i18n import LANGUAGE_NAMES, format_when
+
+from . import queries
+from .suppression import suppress
+
+BREAKDOWN_NAMES = {
+    "channel": _l("Channel"),
+    "estate": _l("Housing estate"),
+    "subgroup": _l("Group of women"),
+    "campaign": _l("Campaign"),
+    "age_band": _l("Age when she signed up"),
+    "language": _l("Language"),
+}
+# What the way to work can be shown by on the dashboard, and each table's title.
+WAY_TO_WORK_TITLES = {
+    "channel": _l("The way to work, by channel"),
+    "estate": _l("The way to work, by housing estate"),
+    "subgroup": _l("The way to work, by group of women"),
+    "campaign": _l("The way to work, by campaign"),
+}
+FUNNEL_BREAKDOWNS = tuple(WAY_TO_WORK_TITLES)
+FUNNEL_NAMES = {
+    "signed_up": _l("Signed up"),
+    "contacted": _l("Contacted"),
+    "enrolled": _l("Enrolled"),
+    "company_offer": _l("In an offer in a company"),
+    "small_job": _l("In a small job"),
+    "job_or_education": _l("In a job or education"),
+}
+FLOW_NAMES = {
+    "enrolled": _l("Enrolled"),
+    "company_offer": _l("Began an offer in a company"),
+    "small_job": _l("Began a small job"),
+    "ordinary_job": _l("Began an ordinary job"),
+    "education": _l("Began education"),
+    "left_other": _l("Left for other reasons"),
+}
+
+
+@dataclass
+class Table:
+    """A table as shown: `rows` of (label, [shown cells]), and the totals row unless `totals` is None."""
+
+    key: str  # its name in files: a sheet of the workbook, a CSV file
+    title: str
+    heading: str  # what the rows are
+    columns: list
+    rows: list
+    totals: list | None = None
+    totals_label: str = ""
+    note: str = ""
+    short_labels: list = field(default_factory=list)  # the rows' labels in a chart (months' short names)
+    numbers: list = field(default_factory=list)  # the cells as numbers (exact) for charts and checks
+
+
+def counts_table(key, title, heading, columns, labels, cells, exact, totals_label=None):
+    """A table of counts of women, with its totals row when `totals_label` is given; exact, or protected."""
+    if not cells:
+        return Table(
+            key, title, heading, columns, [], None if totals_label is None else [], str(totals_label or "")
+        )
+    width = len(columns)
+    if exact:
+        shown = [list(row) for row in cells]
+        column_totals = [sum(row[c] for row in cells) for c in range(width)]
+    else:
+        published = suppress(cells)
+        shown = [[published.shown(r, c) for c in range(width)] for r in range(len(cells))]
+        column_totals = [published.shown(len(cells), c) for c in range(width)]
+    return Table(
+        key,
+        title,
+        heading,
+        columns,
+        list(zip(labels, shown, strict=True)),
+        column_totals if totals_label is not None else None,
+        str(totals_label or ""),
+        numbers=[list(row) for row in cells],
+    )
+
+
+def labels_of(db, breakdown):
+    """{key: label} for a breakdown's keys, in the order they are shown, and the label of no key."""
+    names = {
+        "channel": CHANNELS,
+        "subgroup": SUBGROUPS,
+        "age_band": AGE_BANDS,
+        "language": LANGUAGE_NAMES,
+    }.get(breakdown)
+    if names is None:
+        names = dict(sorted(queries.names_of(db, breakdown).items(), key=lambda item: item[1].casefold()))
+    return {key: str(label) for key, label in names.items()}
+
+
+def in_order(db, breakdown, counts):
+    """[(label, value)] of `counts` ({key: value}) in the breakdown's order, the unrecorded last."""
+    labels = labels_of(db, breakdown)
+    keys = [key for key in labels if key in counts]
+    keys += [key for key in counts if key not in labels and key not in (None, "")]
+    keys += [key for key in (None, "") if key in counts]
+    return [
+        (labels.get(key, _("Not recorded") if key in (None, "") else str(key)), counts[key]) for key in keys
+    ]
+
+
+def way_to_work(db, breakdown, until_month, exact):
+    """The way from signed up to a job, by a breakdown, of the women signed up by `until_month`."""
+    rows = in_order(db, breakdown, queries.funnel_by(db, breakdown, until_month))
+    return counts_table(
+        f"way_to_work_by_{breakdown}",
+        str(WAY_TO_WORK_TITLES[breakdown]),
+        str(BREAKDOWN_NAMES[breakdown]),
+        [str(FUNNEL_NAMES[step]) for step in queries.FUNNEL],
+        [label for label, _counts in rows],
+        [counts for _label, counts in rows],
+        exact,
+        totals_label=_("All"),
+    )
+
+
+def month_by_month(db, first_month, last_month, exact):
+    """Enrolments and each result's beginnings, month by month."""
+    flows = queries.flows_by_month(db, first_month, last_month)
+    table = counts_table(
+        "month_by_month",
+        _("Enrolments and results, month by month"),
+        _("Month"),
+        [str(FLOW_NAMES[flow]) for flow in queries.FLOWS],
+        [format_when(month, "month") for month in flows],
+        [[counts[flow] for flow in queries.FLOWS] for counts in flows.values()],
+        exact,
+        totals_label=_("All months"),
+    )
+    table.short_labels = [format_when(month, "short_month") for month in flows]
+    return table
+
+
+def attendance(db, first_month, last_month, now, exact):
+    """Check-ins at each group's sessions, month by month (and the sessions held, in the note)."""
+    months = queries.months_between(first_month, last_month)
+    groups = {}
+    for row in queries.attendance_by_group(db, first_month, last_month, now):
+        groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(months, 0))[row["month"]] = row[
+            "present"
+        ]
+    table = counts_table(
+        "attendance",
+        _("Attendance at the groups, month by month"),
+        _("Group"),
+        [format_when(month, "short_month") for month in months],
+        [name for _group_id, name in groups],
+        [list(counts.values()) for counts in groups.values()],
+        exact,
+        totals_label=_("All groups"),
+    )
+    table.note = _("Each cell is the check-ins at the group's sessions that month.")
+    return table
+
+
+def sessions_held(db, first_month, last_month, now):
+    """{month: (groups that met, sessions held)}: what the programme did, no woman in it."""
+    held = {month: [set(), 0] for month in queries.months_between(first_month, last_month)}
+    for row in queries.attendance_by_group(db, first_month, last_month, now):
+        held[row["month"]][0].add(row["group_id"])
+        held[row["month"]][1] += row["sessions"]
+    return {month: (len(groups), sessions) for month, (groups, sessions) in held.items()}
+
+
+def aims(db, until_day, exact):
+    """The average change on each of the four aims, from each woman's first answer to her last."""
+    changes = queries.aims_change(db, until_day)
+    rows, numbers = [], []
+    for aim, (women, change) in changes.items():
+        protected = not exact and 0 < women < 5
+        shown_change = "" if change is None or protected else f"{change:+.1f}"
+        rows.append((str(PROGRESS_AIM_NAMES[aim]), [women if exact else _small(women), shown_change]))
+        numbers.append([women, change])
+    return Table(
+        "aims",
+        _("Change on the four aims"),
+        _("Aim"),
+        [_("Women who answered twice or more"), _("Average change (from 1 to 5)")],
+        rows,
+        note=_("From each woman's first answer to her latest. Faces from 1 (very sad) to 5 (very happy)."),
+        numbers=numbers,
+    )
+
+
+def _small(count):
+    return "<5" if 0 < count < 5 else count
+
+
+def measures_table(figures, exact):
+    """The measures so far: women, and their share of the enrolled (left out where it would show a count
+    of 1 to 4)."""
+    rows = []
+    for key, label in MEASURES.items():
+        count = figures[key]
+        share = ""
+        if key != "enrolled" and figures["enrolled"] and (exact or count == 0 or count >= 5):
+            share = f"{round(100 * count / figures['enrolled'])} %"
+        rows.append((str(label), [count if exact else _small(count), share]))
+    return Table(
+        "so_far",
+        _("So far"),
+        _("Measure"),
+        [_("Women"), _("Share of enrolled")],
+        rows,
+        numbers=[[figures[key]] for key in MEASURES],
+    )
