@@ -19,6 +19,8 @@ ADMIN_ROLES = ("admin",)
 # The steering group sees the programme's numbers and charts, never a woman: only pages that name it.
 NUMBERS_ONLY_ROLES = ("steering_group",)
 RESULTS_ROLES = ("admin", "coordinator", "steering_group")
+# The project lead writes the report's texts (experience and learning).
+REPORT_WRITERS = ("admin",)
 # For staff_required: every staff role, the steering group's too (her home page, her own account).
 EVERY_STAFF_ROLE = "*"
 ROSTER_ROLES = GROUP_ROLES
@@ -64,6 +66,10 @@ def second_factor_required(user):
 def sees_numbers_only(user):
     """True for the steering group: the programme's numbers, never a woman (nor her reference lists)."""
     return user["role"] in NUMBERS_ONLY_ROLES
+
+
+def may_write_reports(user):
+    return user is not None and user["role"] in REPORT_WRITERS
 
 
 def may_see_exact_counts(user):

@@ -1151,3 +1151,22 @@ def m019_ways(db):
            AND leaving_reason NOT IN ('ordinary_job', 'education');
         """,
     )
+
+
+@migrations()
+def m020_report_texts(db):
+    run_script(
+        db,
+        """
+        -- What the project lead writes in a report (blueprints/reports): per period ("2026H1", "all") and
+        -- section (what was done, experience and learning). About the programme, never about one woman.
+        CREATE TABLE report_texts (
+            period TEXT NOT NULL,
+            section TEXT NOT NULL CHECK (section IN ('activities', 'learning')),
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id),
+            PRIMARY KEY (period, section)
+        );
+        """,
+    )

@@ -42,6 +42,17 @@ def no_control_characters(form, field):
         raise ValidationError(_l("Remove the invisible control characters."))
 
 
+def has_control_characters_but_lines(text):
+    """has_control_characters, for text of several lines: new lines and tabs are what she typed."""
+    return has_control_characters((text or "").replace("\r", "").replace("\n", "").replace("\t", ""))
+
+
+def no_control_characters_but_lines(form, field):
+    """Validator for a text area: refuse invisible control characters, keep new lines."""
+    if field.data and has_control_characters_but_lines(field.data):
+        raise ValidationError(_l("Remove the invisible control characters."))
+
+
 def a_date(form, field):
     """Validator: a date as year-month-day; keeps it in `field.parsed`."""
     try:

@@ -73,6 +73,26 @@ EXPECTED = {
         "/{lang}/results",
         {"anonymous": 302, "admin": 200, "coordinator": 200, "steering_group": 200, "other": 403},
     ),
+    "reports.report": (
+        "GET",
+        "/{lang}/report",
+        {"anonymous": 302, "admin": 200, "coordinator": 200, "steering_group": 200, "other": 403},
+    ),
+    "reports.report_xlsx": (
+        "GET",
+        "/{lang}/report.xlsx",
+        {"anonymous": 302, "admin": 200, "coordinator": 200, "steering_group": 200, "other": 403},
+    ),
+    "reports.report_csv": (
+        "GET",
+        "/{lang}/report.csv",
+        {"anonymous": 302, "admin": 200, "coordinator": 200, "steering_group": 200, "other": 403},
+    ),
+    "reports.report_texts": (
+        "POST",
+        "/{lang}/report/texts",
+        {"anonymous": 302, "admin": 302, "other": 403},  # empty texts are texts
+    ),
     "outreach.signup": ("GET", "/{lang}/signup", {"steering_group": 403, "anonymous": 302, "other": 200}),
     "outreach.signup_post": (
         "POST",

@@ -1,7 +1,10 @@
 """The programme's results: known outcomes give exactly the expected counts, each woman once, the erased
 ones included."""
 
+import html
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -190,15 +193,27 @@ def test_a_milestone_is_deleted_and_the_deletion_logged(app, db, staff):
 
 
 def crawl(client, start):
-    """Every page of this app reachable by links from `start`, as this client sees them: {path: html}."""
+    """Every page and file of this app reachable by links from `start`, as this client sees them:
+    {path with its query: text} (a workbook's text is its strings)."""
     seen, waiting = {}, [start]
     while waiting:
         path = waiting.pop()
         if path in seen:
             continue
         response = client.get(path)
-        seen[path] = response.get_data(as_text=True) if response.status_code == 200 else ""
-        for link in re.findall(r'href="(/[a-z]{2}/[^"#?]*)', seen[path]):
+        if response.status_code != 200:
+            seen[path] = ""
+        elif response.mimetype.endswith("spreadsheetml.sheet"):
+            with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
+                seen[path] = " ".join(
+                    workbook.read(name).decode() for name in workbook.namelist() if name.endswith(".xml")
+                )
+        else:
+            seen[path] = response.get_data(as_text=True)
+        if response.mimetype != "text/html":
+            continue
+        for link in re.findall(r'href="(/[a-z]{2}/[^"#]*)', seen[path]):
+            link = html.unescape(link)
             if link not in seen:
                 waiting.append(link)
     return seen
@@ -212,6 +227,14 @@ def test_the_steering_group_sees_no_name_phone_or_id_anywhere(app, db, staff, pr
     member = client_as(app, "steering_group")
     pages = crawl(member, "/da/")
     assert "/da/results" in pages and pages["/da/results"]
+    # Every page and file she can reach: the dashboard by each breakdown, the report (this half-year: no
+    # programme start is set), its workbook and its CSV.
+    assert {
+        "/da/results?by=estate",
+        "/da/report",
+        "/da/report.xlsx?period=2027H1",
+        "/da/report.csv?period=2027H1",
+    } <= set(pages)
     everything = " ".join(pages.values())
     for name in ("Amina", "Bahar", "Chen", "Dilan", "Esra"):
         assert name not in everything

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 import access
 from choices import CONTACT_KINDS
-from form_fields import as_id, as_text, has_control_characters
+from form_fields import as_id, as_text, has_control_characters_but_lines
 from outbox import content_hash, handles, recorded_time, result
 
 from ..auth.queries import user_by_id
@@ -82,7 +82,7 @@ def clean_contact(data, recorded_at):
         errors["note"] = _("This item is damaged.")
     elif len(note.strip()) > NOTE_MAX:
         errors["note"] = _("Write at most %(max)d characters.", max=NOTE_MAX)
-    elif has_control_characters(note.replace("\n", "").replace("\r", "").replace("\t", "")):
+    elif has_control_characters_but_lines(note):
         errors["note"] = _("Remove the invisible control characters.")
     clean["note"] = note.strip() if isinstance(note, str) else ""
     return clean, errors

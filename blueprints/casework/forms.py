@@ -20,7 +20,7 @@ from choices import (
     PROGRESS_AIMS,
     STEP_KINDS,
 )
-from form_fields import a_date, no_control_characters, strip_spaces
+from form_fields import a_date, no_control_characters, no_control_characters_but_lines, strip_spaces
 
 from .contacts import NOTE_MAX
 from .queries import CV_FIELDS
@@ -137,7 +137,7 @@ class ContactForm(FlaskForm):
     note = TextAreaField(
         _l("Short note (optional)"),
         filters=[strip_spaces],
-        validators=[no_control_characters],
+        validators=[no_control_characters_but_lines],
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )
 
@@ -337,7 +337,7 @@ def cv_text(label, rows=3, hint=None):
     return TextAreaField(
         label,
         filters=[strip_spaces],
-        validators=[Length(max=1000, message=AT_MOST), no_control_characters],
+        validators=[Length(max=1000, message=AT_MOST), no_control_characters_but_lines],
         render_kw={"rows": rows, "maxlength": 1000},
         description=hint or "",
     )

@@ -1,10 +1,8 @@
 """Check-in pages: the scanner at the door, and each group's attendance register (page, CSV, Excel)."""
 
-import io
 from datetime import date, datetime, timedelta
 
-import xlsxwriter
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import audit
@@ -12,7 +10,7 @@ import clock
 from access import CASEWORK_ROLES, GROUP_ROLES, may_correct_attendance, require_group, staff_required
 from clock import LOCAL
 from db import get_db, transaction
-from downloads import csv_download
+from downloads import csv_download, xlsx_download
 
 from ..groups.queries import group as group_row
 from ..groups.schedule import local_to_utc
@@ -129,22 +127,7 @@ def register_xlsx(group_id):
     require_group(get_db(), g.user, group_id)
     name, rows = register_rows(group_id)
     record_download(group_id, "xlsx")
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(_("Register"))
-    bold = workbook.add_format({"bold": True})
-    for row_number, row in enumerate(rows):
-        for column, value in enumerate(row):
-            if isinstance(value, int):
-                sheet.write_number(row_number, column, value, bold if row_number == len(rows) - 1 else None)
-            else:
-                sheet.write_string(row_number, column, value, bold if row_number == 0 else None)
-    sheet.freeze_panes(1, 1)
-    workbook.close()
-    response = make_response(output.getvalue())
-    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_download([(_("Register"), rows, {0, len(rows) - 1})], name)
 
 
 @bp.route("/groups/<id:group_id>/sessions/<id:session_id>/attendance", methods=["GET", "POST"])

@@ -1,7 +1,8 @@
-"""The programme's results: its settings and milestones, and how far it has come."""
+"""The programme's results: its settings and milestones, the dashboard, and the half-yearly and final report."""
 
 from flask import Blueprint
 
-bp = Blueprint("reports", __name__)
+# cli_group=None: its command is `flask --app app report`.
+bp = Blueprint("reports", __name__, cli_group=None)
 
-from . import routes  # noqa: E402,F401
+from . import commands, routes  # noqa: E402,F401

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import settings
 from choices import AGE_BANDS, CHANNELS, MEASURES, PROGRESS_AIM_NAMES, SUBGROUPS
 from i18n import LANGUAGE_NAMES, format_when
 
@@ -204,7 +205,7 @@ def _small(count):
     return "<5" if 0 < count < 5 else count
 
 
-def measures_table(figures, exact):
+def measures_table(figures, exact, title=None):
     """The measures so far: women, and their share of the enrolled (left out where it would show a count
     of 1 to 4)."""
     rows = []
@@ -216,9 +217,212 @@ def measures_table(figures, exact):
         rows.append((str(label), [count if exact else _small(count), share]))
     return Table(
         "so_far",
-        _("So far"),
+        title or _("So far"),
         _("Measure"),
         [_("Women"), _("Share of enrolled")],
         rows,
         numbers=[[figures[key]] for key in MEASURES],
     )
+
+
+# ---- The half-yearly and final report ---------------------------------------------------------------------
+
+# The free-text sections the project lead writes for a report, each after the section it comments.
+TEXT_SECTIONS = {
+    "activities": _l("What we did, in our own words"),
+    "learning": _l("Experience and learning"),
+}
+PARTICIPANT_BREAKDOWNS = ("subgroup", "estate", "age_band", "language")
+PARTICIPANT_TITLES = {
+    "subgroup": _l("Enrolled women, by group of women"),
+    "estate": _l("Enrolled women, by housing estate"),
+    "age_band": _l("Enrolled women, by age when she signed up"),
+    "language": _l("Enrolled women, by language"),
+}
+STATES = {"reached": _l("Reached"), "missed": _l("Not reached"), "open": _l("Not yet")}
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list
+    text_key: str | None = None  # the free text that follows it
+
+
+def signed_up_by_channel(db, period):
+    counts = queries.signed_up_by(db, "channel", period.first_month, period.last_month)
+    rows = in_order(db, "channel", counts)
+    return counts_table(
+        "signed_up",
+        _("Women who signed up, by channel"),
+        str(BREAKDOWN_NAMES["channel"]),
+        [_("Women")],
+        [label for label, _n in rows],
+        [[n] for _label, n in rows],
+        exact=False,
+        totals_label=_("All channels"),
+    )
+
+
+def campaigns(db, period):
+    """The campaigns that ran in the period, and the women who signed up through each in it."""
+    ran = queries.campaigns_between(db, period.first_day.isoformat(), period.last_day.isoformat())
+    counts = queries.signed_up_by(db, "campaign", period.first_month, period.last_month)
+    return counts_table(
+        "campaigns",
+        _("Campaigns"),
+        _("Campaign"),
+        [_("Women who signed up")],
+        [
+            f"{row['name']} ({format_when(row['starts_on'], 'calendar')} – {format_when(row['ends_on'], 'calendar')})"
+            for row in ran
+        ],
+        [[counts.get(row["id"], 0)] for row in ran],
+        exact=False,
+        totals_label=_("All campaigns"),
+    )
+
+
+def sessions_table(db, period, now):
+    """Groups that met and sessions held, month by month: what the programme did (no woman in it)."""
+    held = sessions_held(db, period.first_month, period.last_month, now)
+    return Table(
+        "sessions",
+        _("Groups and sessions held, month by month"),
+        _("Month"),
+        [_("Groups that met"), _("Sessions held")],
+        [(format_when(month, "month"), list(counts)) for month, counts in held.items()],
+        totals=["", sum(sessions for _groups, sessions in held.values())],
+        totals_label=_("All months"),
+    )
+
+
+def attendance_in(db, period, now):
+    """Check-ins per group: month by month in a half-year, year by year over the whole programme."""
+    if not period.is_whole:
+        return attendance(db, period.first_month, period.last_month, now, exact=False)
+    years = [str(year) for year in range(period.first_day.year, period.last_day.year + 1)]
+    groups = {}
+    for row in queries.attendance_by_group(db, period.first_month, period.last_month, now, span=4):
+        groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(years, 0))[row["month"]] = row[
+            "present"
+        ]
+    table = counts_table(
+        "attendance",
+        _("Attendance at the groups, year by year"),
+        _("Group"),
+        years,
+        [name for _group_id, name in groups],
+        [list(counts.values()) for counts in groups.values()],
+        exact=False,
+        totals_label=_("All groups"),
+    )
+    table.note = _("Each cell is the check-ins at the group's sessions that year.")
+    return table
+
+
+def enrolled_by(db, breakdown, period):
+    counts = queries.enrolled_by(db, breakdown, period.first_month, period.last_month)
+    rows = in_order(db, breakdown, counts)
+    return counts_table(
+        f"enrolled_by_{breakdown}",
+        str(PARTICIPANT_TITLES[breakdown]),
+        str(BREAKDOWN_NAMES[breakdown]),
+        [_("Enrolled in the period"), _("Enrolled by its end")],
+        [label for label, _counts in rows],
+        [list(counts) for _label, counts in rows],
+        exact=False,
+        totals_label=_("All"),
+    )
+
+
+def milestones_table(db, day, exact):
+    """Each milestone due by `day` or after, against the figures on its day (or on `day`, if later)."""
+    milestones = queries.milestones(db)
+    figures_on = queries.measures_on_days(db, [day, *(min(m["due_on"], day) for m in milestones)])
+    rows, numbers = [], []
+    for m in milestones:
+        figures = figures_on[min(m["due_on"], day)]
+        count, enrolled = figures[m["measure"]], figures["enrolled"]
+        if m["share"]:
+            now = round(100 * count / enrolled) if enrolled else 0
+            shown = f"{now} %" if exact or count == 0 or count >= 5 else ""
+            target = f"{m['target']} %"
+        else:
+            now = count
+            shown = count if exact else _small(count)
+            target = m["target"]
+        state = "reached" if now >= m["target"] else ("missed" if m["due_on"] < day else "open")
+        rows.append(
+            (
+                format_when(m["due_on"], "calendar"),
+                [str(MEASURES[m["measure"]]), target, shown, str(STATES[state])],
+            )
+        )
+        numbers.append([now])
+    return Table(
+        "milestones",
+        _("Milestones"),
+        _("By"),
+        [_("Measure"), _("Target"), _("Figure"), _("State")],
+        rows,
+        numbers=numbers,
+    )
+
+
+def report(db, period, today, now):
+    """The report's sections, each a list of tables, every count protected (the report leaves the app)."""
+    last_day = min(period.last_day, today).isoformat()
+    return [
+        Section(
+            "activities",
+            _("Activities"),
+            [
+                signed_up_by_channel(db, period),
+                campaigns(db, period),
+                sessions_table(db, period, now),
+                attendance_in(db, period, now),
+            ],
+            text_key="activities",
+        ),
+        Section(
+            "participants",
+            _("Participants"),
+            [enrolled_by(db, breakdown, period) for breakdown in PARTICIPANT_BREAKDOWNS],
+        ),
+        Section(
+            "results",
+            _("Results"),
+            [
+                measures_table(
+                    queries.measures_on(db, last_day),
+                    exact=False,
+                    title=_("The measures by the end of the period"),
+                ),
+                milestones_table(db, last_day, exact=False),
+                way_to_work(db, "channel", period.last_month, exact=False),
+                month_by_month(db, period.first_month, period.last_month, exact=False),
+            ],
+        ),
+        Section(
+            "aims", _("Progress on the four aims"), [aims(db, last_day, exact=False)], text_key="learning"
+        ),
+    ]
+
+
+def about(db, period, today):
+    """What a report is: its title, its period, and the programme's name and funder, and the day it was made."""
+    name = settings.get_text(db, "programme_name")
+    funder = settings.get_text(db, "funder")
+    period_days = f"{format_when(period.first_day, 'calendar')} – {format_when(period.last_day, 'calendar')}"
+    return {
+        "key": period.key,
+        "title": _("Final report") if period.is_whole else _("Half-yearly follow-up"),
+        "period": f"{period.label()} ({period_days})",
+        "details": [
+            (_("Programme"), name),
+            (_("Funder"), funder),
+            (_("Made on"), format_when(today, "calendar")),
+        ],
+    }

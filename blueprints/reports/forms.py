@@ -2,12 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
 import settings
 from choices import MEASURES
-from form_fields import WholeNumberField, a_date, no_control_characters, strip_spaces
+from form_fields import (
+    WholeNumberField,
+    a_date,
+    no_control_characters,
+    no_control_characters_but_lines,
+    strip_spaces,
+)
 
 
 def text_setting(key, label):
@@ -60,3 +66,25 @@ class MilestoneForm(FlaskForm):
     def validate_target(self, field):
         if self.share.data and field.data is not None and field.data > 100:
             raise ValidationError(_l("A share is at most 100 %."))
+
+
+def report_text(label):
+    return TextAreaField(
+        label,
+        filters=[strip_spaces],
+        validators=[
+            Length(max=REPORT_TEXT_LENGTH, message=_l("At most %(max)d characters.")),
+            no_control_characters_but_lines,
+        ],
+        render_kw={"rows": 8, "maxlength": REPORT_TEXT_LENGTH},
+    )
+
+
+REPORT_TEXT_LENGTH = 10_000
+
+
+class ReportTextsForm(FlaskForm):
+    """What the project lead writes in a report: about the programme, never about one woman."""
+
+    activities = report_text(_l("What we did, in our own words"))
+    learning = report_text(_l("Experience and learning"))

@@ -189,18 +189,44 @@ def months_between(first_month, last_month):
     return months
 
 
-def attendance_by_group(db, first_month, last_month, now):
+def attendance_by_group(db, first_month, last_month, now, span=7):
     """[{group_id, name, month, sessions, present}]: each group's sessions held (not cancelled, begun by
-    `now`) and check-ins at them, month by month; erased women's check-ins still count."""
+    `now`) and check-ins at them, month by month (`span` 4: year by year, in `month`); erased women's
+    check-ins still count."""
     return db.execute(
-        """SELECT s.group_id, g.name, substr(s.starts_at, 1, 7) AS month, count(*) AS sessions,
+        """SELECT s.group_id, g.name, substr(s.starts_at, 1, :span) AS month, count(*) AS sessions,
                   sum(s.erased_attendance + (SELECT count(*) FROM attendance a WHERE a.session_id = s.id))
                       AS present
              FROM sessions s JOIN groups g ON g.id = s.group_id
             WHERE s.starts_at >= :first AND s.starts_at < :after AND s.starts_at <= :now AND s.cancelled_at IS NULL
             GROUP BY 1, 3 ORDER BY g.name COLLATE NOCASE, g.id, month""",
-        {"first": first_month, "after": month_after(last_month), "now": now},
+        {"first": first_month, "after": month_after(last_month), "now": now, "span": span},
     ).fetchall()
+
+
+def campaigns_between(db, first_day, last_day):
+    """The campaigns that ran some of the days from `first_day` to `last_day`, the earliest first."""
+    return db.execute(
+        "SELECT id, name, starts_on, ends_on FROM campaigns WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on, id",
+        [last_day, first_day],
+    ).fetchall()
+
+
+def report_texts(db, period):
+    """{section: text} the project lead wrote for a period's report."""
+    return {
+        row["section"]: row["text"]
+        for row in db.execute("SELECT section, text FROM report_texts WHERE period = ?", [period])
+    }
+
+
+def put_report_text(db, period, section, text, user_id):
+    db.execute(
+        """INSERT INTO report_texts (period, section, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (period, section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at,
+                                                       updated_by = excluded.updated_by""",
+        [period, section, text, clock.now_iso(), user_id],
+    )
 
 
 def month_after(month, months=1):

@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 import audit
 import clock
 import settings
-from access import RESULTS_ROLES, may_see_exact_counts, staff_required
+from access import REPORT_WRITERS, RESULTS_ROLES, may_see_exact_counts, may_write_reports, staff_required
 from choices import MEASURES
 from db import get_db, transaction
+from downloads import csv_download, xlsx_download
 from i18n import current_language, text_direction
 
-from . import bp, charts, figures, queries
-from .forms import MilestoneForm, ProgrammeForm
+from . import bp, charts, exports, figures, periods, queries
+from .forms import MilestoneForm, ProgrammeForm, ReportTextsForm
 
 
 def render_programme(form=None, milestone_form=None, status=200):
@@ -166,3 +167,105 @@ def results():
         starts_on=settings.get_date(db, "programme_starts_on"),
         ends_on=settings.get_date(db, "programme_ends_on"),
     )
+
+
+def report_period():
+    """The period asked for (`?period=`), the default half-year when none; 400 when it is not one."""
+    db = get_db()
+    starts_on, ends_on = (
+        settings.get_date(db, "programme_starts_on"),
+        settings.get_date(db, "programme_ends_on"),
+    )
+    today = clock.today()
+    key = request.args.get("period")
+    if not key:
+        return periods.default(starts_on, ends_on, today)
+    period = periods.parse(key, starts_on, ends_on, today)
+    if period is None:
+        abort(400)
+    return period
+
+
+def report_parts(period):
+    """What every form of a report holds: what it is, its sections, the texts written for it."""
+    db = get_db()
+    today = clock.today()
+    return (
+        figures.about(db, period, today),
+        figures.report(db, period, today, clock.now_iso()),
+        queries.report_texts(db, period.key),
+    )
+
+
+def render_report(period, form=None, status=200):
+    db = get_db()
+    about, sections, texts = report_parts(period)
+    starts_on, ends_on = (
+        settings.get_date(db, "programme_starts_on"),
+        settings.get_date(db, "programme_ends_on"),
+    )
+    may_write = may_write_reports(g.user)
+    return render_template(
+        "reports/report.html",
+        period=period,
+        periods=periods.choices(starts_on, ends_on, clock.today()),
+        about=about,
+        sections=sections,
+        texts=texts,
+        text_titles=figures.TEXT_SECTIONS,
+        form=(form or ReportTextsForm(formdata=None, data=texts)) if may_write else None,
+    ), status
+
+
+@bp.route("/report")
+@staff_required(*RESULTS_ROLES)
+def report():
+    """The half-yearly follow-up or the final report, printable on A4: every count protected (it leaves the
+    app), and the texts the project lead writes."""
+    return render_report(report_period())
+
+
+@bp.route("/report/texts", methods=["POST"])
+@staff_required(*REPORT_WRITERS)
+def report_texts():
+    """Save what the project lead wrote for a period's report."""
+    period = report_period()
+    form = ReportTextsForm()
+    if not form.validate_on_submit():
+        return render_report(period, form=form, status=400)
+    db = get_db()
+    with transaction(db):
+        for section in figures.TEXT_SECTIONS:
+            queries.put_report_text(db, period.key, section, getattr(form, section).data or "", g.user["id"])
+        audit.record(db, "report.texts", detail=f"period:{period.key}")
+    flash(_("The report's texts are saved."), "success")
+    return redirect(url_for("reports.report", period=period.key) + "#texts")
+
+
+def report_filename(period):
+    return f"report-{period.key}"
+
+
+def record_report_download(period, kind):
+    with transaction(get_db()):
+        audit.record(get_db(), "report.download", detail=f"period:{period.key} {kind}")
+
+
+@bp.route("/report.xlsx")
+@staff_required(*RESULTS_ROLES)
+def report_xlsx():
+    """The report's tables as an Excel workbook, one sheet per table."""
+    period = report_period()
+    about, sections, _texts = report_parts(period)
+    record_report_download(period, "xlsx")
+    return xlsx_download(exports.sheets(about, sections), report_filename(period))
+
+
+@bp.route("/report.csv")
+@staff_required(*RESULTS_ROLES)
+def report_csv():
+    """The report's figures as CSV, one row per figure."""
+    period = report_period()
+    _about, sections, _texts = report_parts(period)
+    record_report_download(period, "csv")
+    return csv_download(exports.long_rows(sections), report_filename(period))

@@ -1,0 +1,269 @@
+"""The half-yearly and final report: its periods, its figures per half-year, its protection (it leaves the
+app, so even staff see "<5"), its texts, and its files: the page, the CSV, the workbook and the command
+line all carry the same figures."""
+
+import io
+import json
+import re
+import zipfile
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+
+from blueprints.privacy import erasure
+from blueprints.reports import periods, queries
+
+from .conftest import client_as, csrf_token_from, post_form, translated
+from .test_reports import programme, stay, step  # noqa: F401  (the fixture, and helpers)
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
+TODAY = date(2027, 1, 13)  # the tests' fixed clock
+
+
+# ---- Periods ------------------------------------------------------------------------------------------------
+
+
+def test_a_period_is_a_half_year_or_the_whole_programme():
+    first_half = periods.parse("2026H1", None, None, TODAY)
+    assert (first_half.first_day, first_half.last_day) == (date(2026, 1, 1), date(2026, 6, 30))
+    assert (first_half.first_month, first_half.last_month) == ("2026-01", "2026-06")
+    assert periods.parse("2026H2", None, None, TODAY).last_day == date(2026, 12, 31)
+    for nonsense in ("2026H3", "2026h1", "26H1", "", None, "1066H1", "all "):
+        assert periods.parse(nonsense, None, None, TODAY) is None
+    whole = periods.parse("all", date(2025, 3, 1), date(2027, 12, 31), TODAY)
+    assert (whole.first_day, whole.last_day) == (date(2025, 3, 1), date(2027, 12, 31))
+    assert periods.parse("all", None, None, TODAY).first_day == date(2027, 1, 1)
+
+
+def test_the_half_years_to_choose_run_from_the_programme_s_start_to_today_and_the_default_is_the_last_ended():
+    keys = [p.key for p in periods.choices(date(2025, 9, 1), date(2027, 12, 31), TODAY)]
+    assert keys == ["2027H1", "2026H2", "2026H1", "2025H2", "all"]
+    assert periods.default(date(2025, 9, 1), None, TODAY).key == "2026H2"  # the follow-up now due
+    assert periods.default(None, None, date(2027, 3, 1)).key == "2027H1"  # nothing ended yet: this one
+    assert [p.key for p in periods.choices(date(2025, 9, 1), date(2026, 5, 31), TODAY)] == [
+        "2026H1",
+        "2025H2",
+        "all",
+    ]
+
+
+def test_a_period_that_is_not_one_is_a_400(app, db, staff):
+    response = client_as(app, "admin").get("/da/report?period=2026H9")
+    assert response.status_code == 400
+
+
+# ---- The figures of a half-year -----------------------------------------------------------------------------
+
+
+def test_each_half_year_counts_its_own_sign_ups_and_enrolments(db, programme):  # noqa: F811
+    # All five signed up on 1 January 2026 (no channel recorded); Amina and Bahar enrolled in February,
+    # Chen in August (then erased), Esra in January 2027.
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    assert queries.signed_up_by(db, "channel", "2026-01", "2026-06") == {"": 5}
+    assert queries.signed_up_by(db, "channel", "2026-07", "2026-12") == {}
+    assert queries.enrolled_by(db, "subgroup", "2026-01", "2026-06") == {"unknown": (2, 2)}
+    assert queries.enrolled_by(db, "subgroup", "2026-07", "2026-12") == {"unknown": (1, 3)}
+    assert queries.enrolled_by(db, "language", "2027-01", "2027-06") == {"ar": (1, 4)}
+    assert queries.enrolled_by(db, "age_band", "2026-01", "2026-12") == {"unknown": (3, 3)}
+
+
+# ---- The page and its files ----------------------------------------------------------------------------------
+
+
+class Tables(HTMLParser):
+    """The rows of every table in the report's article, each row a list of its cells' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.in_report, self.cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self.in_report = True
+        elif self.in_report and tag == "table":
+            self.tables.append([])
+        elif self.in_report and tag == "tr":
+            self.tables[-1].append([])
+        elif self.in_report and tag in ("td", "th") and self.tables:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.in_report = False
+        elif tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def tables_in(html):
+    parser = Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+@pytest.fixture
+def reported(app, db, staff, programme):  # noqa: F811
+    """A programme with a campaign, a group that met, answers on the aims and a milestone."""
+    from blueprints.casework.queries import add_progress
+
+    campaign = db.execute(
+        """INSERT INTO campaigns (name, starts_on, ends_on, created_at)
+           VALUES ('Efterår', '2026-08-01', '2026-09-30', '2026-07-01')"""
+    ).lastrowid
+    db.execute(
+        "UPDATE participants SET campaign_id = ?, channel = 'door_to_door' WHERE id IN (?, ?)",
+        [campaign, programme["Amina"], programme["Chen"]],
+    )
+    group = db.execute(
+        "INSERT INTO groups (name, activity, created_at) VALUES ('Madklub', 'cooking', '2026')"
+    ).lastrowid
+    for day in (1, 8, 15):
+        session = db.execute(
+            "INSERT INTO sessions (group_id, starts_at, ends_at) VALUES (?, ?, ?)",
+            [group, f"2026-10-{day:02d}T10:00:00+02:00", f"2026-10-{day:02d}T12:00:00+02:00"],
+        ).lastrowid
+        for name in ("Amina", "Bahar", "Chen"):
+            db.execute(
+                """INSERT INTO attendance (session_id, participant_id, checked_in_at, received_at, method, enrolled,
+                                           client_id) VALUES (?, ?, ?, ?, 'qr', 1, ?)""",
+                [
+                    session,
+                    programme[name],
+                    f"2026-10-{day:02d}T08:05:00+00:00",
+                    "2026-10-01",
+                    f"{session}-{name}",
+                ],
+            )
+    aims = ("work_identity", "society_norms", "workplace_expectations", "health_barriers")
+    add_progress(db, programme["Amina"], "2026-02-01", dict.fromkeys(aims, 2), "ar", None)
+    add_progress(db, programme["Amina"], "2026-11-01", dict.fromkeys(aims, 4), "ar", None)
+    queries.add_milestone(db, "2026-12-31", "enrolled", 50, False, None)
+    return programme
+
+
+def test_the_page_the_csv_the_workbook_and_the_command_line_carry_the_same_figures(app, db, staff, reported):
+    admin = client_as(app, "admin")
+    html = admin.get("/da/report?period=2026H2").get_data(as_text=True)
+    shown = tables_in(html)
+    assert (
+        len(shown) == 12
+    )  # the 13 tables but the sign-ups, none in the half-year: "Nothing in this period."
+    assert translated(app, "da", "Nothing in this period.") in html
+
+    result = app.test_cli_runner().invoke(args=["report", "--period", "2026H2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["report"]["key"] == "2026H2"
+    written = [table for section in document["sections"] for table in section["tables"]]
+    assert len(written) == 13
+    written = [table for table in written if table["rows"]]
+    for table, rows in zip(written, shown, strict=True):
+        expected = [[table["heading"], *table["columns"]]]
+        expected += [[row["label"], *map(str, row["cells"])] for row in table["rows"]]
+        if table["totals"]:
+            expected.append([rows[-1][0], *map(str, table["totals"])])
+        assert rows == expected, table["key"]
+
+    # The CSV: one row per figure, each the page's.
+    download = admin.get("/da/report.csv?period=2026H2")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    csv_body = download.get_data(as_text=True)
+    command = app.test_cli_runner().invoke(args=["report", "--period", "2026H2", "--format", "csv"])
+    assert command.output == csv_body.replace("\r\n", "\n")  # the same file (the runner reads lines as \\n)
+    figures_in_csv = len(csv_body.strip().splitlines()) - 1
+    cells_on_page = sum(len(row) - 1 for rows in shown for row in rows[1:])
+    assert figures_in_csv == cells_on_page
+
+    # The workbook: a sheet saying what it is, then one per table.
+    workbook = admin.get("/da/report.xlsx?period=2026H2")
+    with zipfile.ZipFile(io.BytesIO(workbook.data)) as book:
+        sheets = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert len(sheets) == 1 + 13
+    assert "Efterår" in strings and "&lt;5" in strings
+
+
+def test_the_command_line_writes_a_workbook_to_a_file_and_refuses_a_bad_period(
+    app, db, staff, reported, tmp_path
+):
+    runner = app.test_cli_runner()
+    target = tmp_path / "report.xlsx"
+    result = runner.invoke(args=["report", "--period", "all", "--format", "xlsx", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes()[:2] == b"PK"
+    assert (
+        runner.invoke(args=["report", "--period", "all", "--format", "xlsx"]).exit_code != 0
+    )  # needs a file
+    refused = runner.invoke(args=["report", "--period", "2026H5"])
+    assert refused.exit_code != 0 and "2026H1" in refused.output
+
+
+def test_every_count_in_the_report_is_protected_even_for_staff(app, db, staff, reported):
+    html = client_as(app, "admin").get("/da/report?period=2026H2").get_data(as_text=True)
+    titles = re.findall(r'<div class="report-table">\s*<h3>([^<]*)</h3>\s*<div class="table-scroll"', html)
+    for title, rows in zip(titles, tables_in(html), strict=True):
+        if title == translated(app, "da", "Groups and sessions held, month by month"):
+            continue  # groups and sessions, no woman in it
+        for row in rows[1:]:
+            for cell in row[1:]:
+                assert not re.fullmatch(r"[1-4]", cell), (row, cell)
+    assert "&lt;5" in html
+    for name in ("Amina", "Bahar", "Chen", "Dilan", "Esra"):
+        assert name not in html
+
+
+def test_the_report_shows_the_period_s_activities_participants_results_and_aims(app, db, staff, reported):
+    html = client_as(app, "coordinator").get("/da/report?period=2026H2").get_data(as_text=True)
+    tables = tables_in(html)
+    titles = re.findall(r'<div class="report-table">\s*<h3>([^<]*)</h3>\s*<div class="table-scroll"', html)
+    by_title = dict(zip(titles, tables, strict=True))
+    sessions = by_title[translated(app, "da", "Groups and sessions held, month by month")]
+    october = [row for row in sessions if row[0].startswith("oktober")][0]
+    assert october[1:] == ["1", "3"]  # one group, three sessions
+    attendance = by_title[translated(app, "da", "Attendance at the groups, month by month")]
+    assert attendance[1][0] == "Madklub" and attendance[1][4] == "9"  # three women, three times, in October
+    campaigns = by_title[translated(app, "da", "Campaigns")]
+    assert campaigns[1][0].startswith("Efterår")
+    assert translated(app, "da", "Half-yearly follow-up") in html
+    assert translated(app, "da", "July to December %(year)s", year="2026") in html
+    final = client_as(app, "coordinator").get("/da/report?period=all").get_data(as_text=True)
+    assert translated(app, "da", "Final report") in final
+    assert translated(app, "da", "Attendance at the groups, year by year") in final
+
+
+def test_the_project_lead_writes_the_texts_and_bad_input_loses_nothing(app, db, staff, reported):
+    admin = client_as(app, "admin")
+    page = admin.get("/da/report?period=2026H2").get_data(as_text=True)
+    token = csrf_token_from(page)
+    typed = "Vi mødtes i Vejleåparken.\nTo nye grupper."
+    response = post_form(
+        admin,
+        "/da/report/texts?period=2026H2",
+        {"csrf_token": token, "activities": typed, "learning": "Mere tid\u202e til opkald"},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert translated(app, "da", "Remove the invisible control characters.") in html
+    assert "Vi mødtes i Vejleåparken.\nTo nye grupper." in html  # kept, lines and all
+    response = post_form(
+        admin,
+        "/da/report/texts?period=2026H2",
+        {"csrf_token": token, "activities": typed, "learning": "Mere tid."},
+    )
+    assert response.status_code == 302
+    html = admin.get("/da/report?period=2026H2").get_data(as_text=True)
+    assert '<div class="written">Vi mødtes i Vejleåparken.\nTo nye grupper.</div>' in html
+    assert queries.report_texts(db, "2026H1") == {}  # written for its own half-year only
+    document = json.loads(app.test_cli_runner().invoke(args=["report", "--period", "2026H2"]).output)
+    assert [section["text"] for section in document["sections"] if section["text"]] == [typed, "Mere tid."]
+    audit = db.execute("SELECT record FROM audit_log WHERE action = 'report.texts'").fetchone()
+    assert audit["record"] == "period:2026H2"
+    # Others read the texts, and get no form.
+    coordinator = client_as(app, "coordinator").get("/da/report?period=2026H2").get_data(as_text=True)
+    assert "To nye grupper." in coordinator and 'name="learning"' not in coordinator
