@@ -68,6 +68,11 @@ def sees_numbers_only(user):
     return user["role"] in NUMBERS_ONLY_ROLES
 
 
+def records_things(user):
+    """Staff who record things keep an outbox and an offline kit on the phone: all but the steering group."""
+    return not sees_numbers_only(user)
+
+
 def may_write_reports(user):
     return user is not None and user["role"] in REPORT_WRITERS
 

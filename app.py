@@ -201,6 +201,7 @@ def register_assets(app):
 
     app.jinja_env.globals["asset"] = asset
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["keeps_an_outbox"] = lambda: bool(g.user) and access.records_things(g.user)
     app.jinja_env.globals["bring_phrases"] = choices.BRING_PHRASES
     app.jinja_env.globals["cancel_phrases"] = choices.CANCEL_PHRASES
     app.jinja_env.filters["from_json"] = lambda text: json.loads(text or "[]")
