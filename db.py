@@ -1170,3 +1170,19 @@ def m020_report_texts(db):
         );
         """,
     )
+
+
+@migrations()
+def m021_off_public_benefit(db):
+    run_script(
+        db,
+        """
+        -- The day she came off public benefit (a job, an education), and the day she came back on it if she
+        -- did: what the business case counts (blueprints/reports). Kept by the month in her anonymous tally.
+        ALTER TABLE participants ADD COLUMN off_benefit_from TEXT;
+        ALTER TABLE participants ADD COLUMN off_benefit_until TEXT;
+        CREATE INDEX participants_off_benefit ON participants(off_benefit_from) WHERE off_benefit_from IS NOT NULL;
+        ALTER TABLE erased_tallies ADD COLUMN off_benefit_from_month TEXT;
+        ALTER TABLE erased_tallies ADD COLUMN off_benefit_until_month TEXT;
+        """,
+    )

@@ -138,6 +138,11 @@ def add_programme_settings(db):
     settings.put_text(db, "funder", "Styrelsen for International Rekruttering og Integration")
     settings.put_date(db, "programme_starts_on", date(first_year, 1, 1))
     settings.put_date(db, "programme_ends_on", date(first_year + 2, 12, 31))
+    # The business case: 20,000 kr. a month (the middle of seed 001's 15,000-25,000), paid by result; the
+    # price is a demo figure (the seeds name none).
+    settings.put(db, "monthly_public_cost", 20_000)
+    settings.put(db, "price_per_woman", 120_000)
+    settings.put(db, "pay_per_participant", 0)
     for year, measure, target, share in (
         (first_year, "enrolled", 50, False),
         (first_year, "company_offer", 25, False),
@@ -426,6 +431,7 @@ def add_casework(db):
         hours_per_week=25,
     )
     casework.leave(db, women["Samira"], day(25), "ordinary_job")
+    casework.record_off_benefit(db, women["Samira"], day(25), None)  # the business case counts her
     step("Ayşe", "company_visit", "Netto Ishøj Bycenter", planned_start=day(-5))
     for asked_days_ago, answers in ((70, (2, 2, 1, 3)), (5, (3, 4, 3, 3))):
         casework.add_progress(

@@ -6,7 +6,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectMultipleField, widgets
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+import settings
 
 
 class WholeNumberField(IntegerField):
@@ -120,3 +122,15 @@ def as_flag(value):
     if text is not None and text.lower() in TRUE_WORDS | FALSE_WORDS:
         return text.lower() in TRUE_WORDS
     return None
+
+
+def setting_field(key, label):
+    _default, smallest, largest = settings.DEFAULTS[key]
+    return WholeNumberField(
+        label,
+        validators=[
+            InputRequired(_l("Write a whole number.")),
+            NumberRange(smallest, largest, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": smallest, "max": largest},
+    )

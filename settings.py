@@ -14,6 +14,12 @@ DEFAULTS = {
     "call_tries": (3, 1, 10),  # calls without an answer before a new sign-up is set aside
     "set_aside_months": (3, 1, 36),  # a woman set aside after no answer is erased after these months
     "caseload_limit": (35, 5, 200),  # a coordinator's enrolled women before the caseload warns
+    # The business case (kroner): what a woman outside work costs the public a month (the grant's sources
+    # say 15,000-25,000), the price the municipality pays, and for what: 0, each woman in a job and off
+    # public benefit (payment by result); 1, each woman enrolled.
+    "monthly_public_cost": (20_000, 0, 1_000_000),
+    "price_per_woman": (0, 0, 10_000_000),
+    "pay_per_participant": (0, 0, 1),
 }
 # Days, kept as year-month-day (empty: not set): the programme's period.
 DATES = ("programme_starts_on", "programme_ends_on")

@@ -182,3 +182,47 @@ def give_card(db, participant_id, code, replaced=False):
         "INSERT OR IGNORE INTO cards (code_hash, participant_id, issued_at, replaced_at) VALUES (?, ?, ?, ?)",
         [hashlib.sha256(code.encode()).hexdigest(), participant_id, now, now if replaced else None],
     )
+
+
+# ---- A programme with known ways (the reports' tests) ----------------------------------------------------
+
+
+def stay(db, woman, enrolled_on, left_on=None, reason=None):
+    db.execute(
+        """INSERT INTO visitations (participant_id, enrolled_on, benefit, action_plan, left_on, leaving_reason,
+                                    recorded_at) VALUES (?, ?, 'activity_ready', 'not_yet', ?, ?, ?)""",
+        [woman, enrolled_on, left_on, reason, enrolled_on],
+    )
+
+
+def step(db, woman, kind, started_on):
+    db.execute(
+        "INSERT INTO steps (participant_id, kind, started_on, recorded_at) VALUES (?, ?, ?, ?)",
+        [woman, kind, started_on, started_on],
+    )
+
+
+@pytest.fixture
+def programme(db, staff):
+    """Five women with known ways (2026):
+    Amina: enrolled in February, an internship in March, a small job in May, an ordinary job in September,
+           when she left for it.
+    Bahar: enrolled in February, a company visit (not an offer), left in April (moved), back in June.
+    Chen:  enrolled in August, education from October; erased since (her tally still counts).
+    Dilan: signed up, never enrolled.
+    Esra:  enrolled in January 2027 (after the year)."""
+    women = {
+        name: add_woman(db, name, f"+452012340{i}")
+        for i, name in enumerate(("Amina", "Bahar", "Chen", "Dilan", "Esra"))
+    }
+    stay(db, women["Amina"], "2026-02-01", "2026-09-01", "ordinary_job")
+    step(db, women["Amina"], "internship", "2026-03-01")
+    step(db, women["Amina"], "small_job", "2026-05-01")
+    step(db, women["Amina"], "ordinary_job", "2026-09-01")
+    stay(db, women["Bahar"], "2026-02-10", "2026-04-01", "moved")
+    stay(db, women["Bahar"], "2026-06-01")
+    step(db, women["Bahar"], "company_visit", "2026-03-01")
+    stay(db, women["Chen"], "2026-08-01")
+    step(db, women["Chen"], "education", "2026-10-01")
+    stay(db, women["Esra"], "2027-01-05")
+    return women

@@ -251,6 +251,7 @@ EXPECTED = {
         "/{lang}/participants/{participant_id}/leave",
         CASEWORK | {"coordinator": 302, "admin": 302, "job_consultant": 302},
     ),
+    "casework.off_benefit": ("GET", "/{lang}/participants/{participant_id}/benefit", CASEWORK),
     "casework.caseload": ("GET", "/{lang}/my-women", CASEWORK),
     "casework.contact_form": ("GET", "/{lang}/participants/{participant_id}/contact", CASEWORK),
     # No way of contact chosen: the form again, with the message (400).

@@ -563,6 +563,7 @@ def test_women_who_left_are_erased_the_set_time_after_the_programme_ends(app, db
     assert erasure.due(db)["left"] == []  # no end day set
     admin = client_as(app, "admin")
     form = {"programme_name": "", "funder": "", "programme_starts_on": "", "programme_ends_on": "2026-13-40"}
+    form |= {"monthly_public_cost": "20000", "price_per_woman": "0", "pay_per_participant": "0"}
     response = post_form(admin, "/da/programme", form)  # the programme's period is set with the programme
     assert response.status_code == 400 and "2026-13-40" in response.get_data(as_text=True)
     # The clock says 13 January 2027: a programme that ended on 31 December 2025, twelve months on.

@@ -15,7 +15,6 @@ from blueprints.privacy import erasure
 from blueprints.reports import periods, queries
 
 from .conftest import client_as, csrf_token_from, post_form, translated
-from .test_reports import programme, stay, step  # noqa: F401  (the fixture, and helpers)
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -57,7 +56,7 @@ def test_a_period_that_is_not_one_is_a_400(app, db, staff):
 # ---- The figures of a half-year -----------------------------------------------------------------------------
 
 
-def test_each_half_year_counts_its_own_sign_ups_and_enrolments(db, programme):  # noqa: F811
+def test_each_half_year_counts_its_own_sign_ups_and_enrolments(db, programme):
     # All five signed up on 1 January 2026 (no channel recorded); Amina and Bahar enrolled in February,
     # Chen in August (then erased), Esra in January 2027.
     erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
@@ -108,7 +107,7 @@ def tables_in(html):
 
 
 @pytest.fixture
-def reported(app, db, staff, programme):  # noqa: F811
+def reported(app, db, staff, programme):
     """A programme with a campaign, a group that met, answers on the aims and a milestone."""
     from blueprints.casework.queries import add_progress
 
@@ -151,9 +150,8 @@ def test_the_page_the_csv_the_workbook_and_the_command_line_carry_the_same_figur
     admin = client_as(app, "admin")
     html = admin.get("/da/report?period=2026H2").get_data(as_text=True)
     shown = tables_in(html)
-    assert (
-        len(shown) == 12
-    )  # the 13 tables but the sign-ups, none in the half-year: "Nothing in this period."
+    # The 14 tables but the sign-ups, none in the half-year: "Nothing in this period."
+    assert len(shown) == 13
     assert translated(app, "da", "Nothing in this period.") in html
 
     result = app.test_cli_runner().invoke(args=["report", "--period", "2026H2", "--format", "json"])
@@ -161,7 +159,7 @@ def test_the_page_the_csv_the_workbook_and_the_command_line_carry_the_same_figur
     document = json.loads(result.output)
     assert document["report"]["key"] == "2026H2"
     written = [table for section in document["sections"] for table in section["tables"]]
-    assert len(written) == 13
+    assert len(written) == 14
     written = [table for table in written if table["rows"]]
     for table, rows in zip(written, shown, strict=True):
         expected = [[table["heading"], *table["columns"]]]
@@ -185,7 +183,7 @@ def test_the_page_the_csv_the_workbook_and_the_command_line_carry_the_same_figur
     with zipfile.ZipFile(io.BytesIO(workbook.data)) as book:
         sheets = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
         strings = book.read("xl/sharedStrings.xml").decode()
-    assert len(sheets) == 1 + 13
+    assert len(sheets) == 1 + 14
     assert "Efterår" in strings and "&lt;5" in strings
 
 
@@ -267,3 +265,96 @@ def test_the_project_lead_writes_the_texts_and_bad_input_loses_nothing(app, db, 
     # Others read the texts, and get no form.
     coordinator = client_as(app, "coordinator").get("/da/report?period=2026H2").get_data(as_text=True)
     assert "To nye grupper." in coordinator and 'name="learning"' not in coordinator
+
+
+# ---- The business case ----------------------------------------------------------------------------------------
+
+
+def months(first, last):
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days / (365.25 / 12)
+
+
+def test_the_business_case_counts_the_months_off_benefit_the_savings_and_the_payment(
+    app, db, staff, programme
+):
+    import settings
+    from blueprints.reports.figures import business_case
+
+    settings.put(db, "monthly_public_cost", 20_000)
+    settings.put(db, "price_per_woman", 100_000)
+    # Amina: off benefit from March (an ordinary job from September); Bahar: off from June, back in
+    # September; Chen: off from October, then erased (her tally keeps the month).
+    db.execute("UPDATE participants SET off_benefit_from = '2026-03-01' WHERE id = ?", [programme["Amina"]])
+    db.execute(
+        "UPDATE participants SET off_benefit_from = '2026-06-01', off_benefit_until = '2026-09-01' WHERE id = ?",
+        [programme["Bahar"]],
+    )
+    db.execute("UPDATE participants SET off_benefit_from = '2026-10-15' WHERE id = ?", [programme["Chen"]])
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
+    off = queries.off_benefit(db, "2026-12-31")
+    assert (off["ever_off"], off["off_now"], off["job_and_off"]) == (3, 2, 1)
+    expected_months = (
+        months("2026-03-01", "2026-12-31")
+        + months("2026-06-01", "2026-09-01")
+        + months("2026-10-01", "2026-12-31")
+    )
+    assert off["months_off"] == pytest.approx(expected_months)
+    assert queries.off_benefit(db, "2026-05-31")["ever_off"] == 1  # only Amina by then
+
+    with app.test_request_context("/da/results"):
+        app.preprocess_request()
+        table = business_case(db, "2026-12-31", exact=True)
+        numbers = [row[0] for row in table.numbers]
+        assert numbers[5] == pytest.approx(expected_months * 20_000)  # savings so far
+        assert numbers[6] == 2 * 12 * 20_000  # two women still off benefit, for 12 more months
+        assert numbers[7] == 100_000  # by result: Amina, in an ordinary job and off benefit
+        settings.put(db, "pay_per_participant", 1)
+        per_participant = business_case(db, "2026-12-31", exact=True)
+        assert per_participant.numbers[7] == [3 * 100_000]  # three women enrolled by the end of 2026
+        assert "100.000 kr." in str(per_participant.rows[1][1][0])
+        protected = business_case(db, "2026-12-31", exact=False)
+        assert protected.rows[2][1] == ["<5"] and protected.rows[5][1] == [""]  # 3 women: no amounts
+
+
+def test_a_coordinator_records_when_she_came_off_benefit_and_bad_days_are_refused(app, db, staff, programme):
+    coordinator = client_as(app, "coordinator")
+    woman = programme["Amina"]
+    page = coordinator.get(f"/da/participants/{woman}").get_data(as_text=True)
+    assert f"/da/participants/{woman}/benefit" in page
+    url = f"/da/participants/{woman}/benefit"
+    for fields, message in (
+        (
+            {"off_from": "2026-05-01", "back_on": "2026-04-01"},
+            "She came back on benefit after she came off it.",
+        ),
+        ({"off_from": "", "back_on": "2026-04-01"}, "Write first the day she came off public benefit."),
+        ({"off_from": "2027-02-01", "back_on": ""}, "The day cannot be in the future."),
+        ({"off_from": "1/5/2026", "back_on": ""}, "Write a date as year-month-day, e.g. 2026-03-01."),
+    ):
+        response = post_form(coordinator, url, fields)
+        assert response.status_code == 400, fields
+        html = response.get_data(as_text=True)
+        assert translated(app, "da", message) in html, fields
+        assert f'value="{fields["off_from"]}"' in html  # what she typed stays
+    assert post_form(coordinator, url, {"off_from": "2026-09-01", "back_on": ""}).status_code == 302
+    row = db.execute(
+        "SELECT off_benefit_from, off_benefit_until FROM participants WHERE id = ?", [woman]
+    ).fetchone()
+    assert tuple(row) == ("2026-09-01", None)
+    assert translated(app, "da", "Off public benefit from %(day)s", day="1. sep. 2026") in coordinator.get(
+        f"/da/participants/{woman}"
+    ).get_data(as_text=True)
+    logged = db.execute("SELECT record FROM audit_log WHERE action = 'participant.benefit'").fetchone()
+    assert logged["record"] == "off 2026-09-01 back -"
+    # Cleared: nothing recorded.
+    assert post_form(coordinator, url, {"off_from": "", "back_on": ""}).status_code == 302
+    assert db.execute("SELECT off_benefit_from FROM participants WHERE id = ?", [woman]).fetchone()[0] is None
+    # In her access export, and kept by the month in her anonymous tally when she is erased.
+    post_form(coordinator, url, {"off_from": "2026-09-01", "back_on": "2026-11-02"})
+    export = client_as(app, "admin").get(f"/da/participants/{woman}/export").get_data(as_text=True)
+    assert translated(app, "da", "Off public benefit from") in export
+    erasure.erase(db, woman, "withdrawn", user_id=None)
+    tally = db.execute(
+        "SELECT off_benefit_from_month, off_benefit_until_month FROM erased_tallies"
+    ).fetchone()
+    assert tuple(tally) == ("2026-09", "2026-11")

@@ -124,6 +124,22 @@ class LeaveForm(FlaskForm):
             raise ValidationError(_l("She cannot leave before she was enrolled."))
 
 
+class OffBenefitForm(FlaskForm):
+    """When she came off public benefit, and back on it if she did: what the business case counts. Both
+    empty: nothing recorded."""
+
+    off_from = date_field(_l("Off public benefit from"), not_in_the_future, required=False)
+    back_on = date_field(_l("Back on public benefit from (if she is)"), not_in_the_future, required=False)
+
+    def validate_back_on(self, field):
+        off_from = getattr(self.off_from, "parsed", None) if self.off_from.data else None
+        back_on = getattr(field, "parsed", None) if field.data else None
+        if back_on and not off_from:
+            raise ValidationError(_l("Write first the day she came off public benefit."))
+        if back_on and off_from and back_on <= off_from:
+            raise ValidationError(_l("She came back on benefit after she came off it."))
+
+
 class ContactForm(FlaskForm):
     """A contact by the form on her record (without JavaScript); the phone sends the same as an outbox item."""
 

@@ -162,6 +162,20 @@ def enrol(db, participant_id, enrolment, user_id):
     return True
 
 
+def off_benefit_of(db, participant_id):
+    return db.execute(
+        "SELECT off_benefit_from, off_benefit_until FROM participants WHERE id = ?", [participant_id]
+    ).fetchone()
+
+
+def record_off_benefit(db, participant_id, off_from, back_on):
+    """The day she came off public benefit and back on it (None: not known)."""
+    db.execute(
+        "UPDATE participants SET off_benefit_from = ?, off_benefit_until = ? WHERE id = ?",
+        [off_from, back_on, participant_id],
+    )
+
+
 def leave(db, participant_id, left_on, reason):
     """She leaves the programme; her history stays, and she may come back. False when she was not in it."""
     changed = db.execute(

@@ -43,6 +43,7 @@ from .forms import (
     EnrolForm,
     HoursForm,
     LeaveForm,
+    OffBenefitForm,
     ProgressForm,
     StepForm,
 )
@@ -235,6 +236,30 @@ def leave(participant_id):
         return redirect(url_for("participants.participant", participant_id=participant_id))
     return render_template(
         "casework/leave.html", form=form, participant=row, visitation=visitation
+    ), 400 if form.is_submitted() else 200
+
+
+@bp.route("/participants/<id:participant_id>/benefit", methods=["GET", "POST"])
+@staff_required(*CASEWORK_ROLES)
+def off_benefit(participant_id):
+    """When she came off public benefit (and back on it): the business case counts the months."""
+    row = her_record_or_404(participant_id)
+    db = get_db()
+    known = queries.off_benefit_of(db, participant_id)
+    form = OffBenefitForm(
+        data={"off_from": known["off_benefit_from"] or "", "back_on": known["off_benefit_until"] or ""}
+    )
+    if form.validate_on_submit():
+        off_from, back_on = form.off_from.data or None, form.back_on.data or None
+        with transaction(db):
+            queries.record_off_benefit(db, participant_id, off_from, back_on)
+            audit.record(
+                db, "participant.benefit", participant_id, f"off {off_from or '-'} back {back_on or '-'}"
+            )
+        flash(_("Saved."), "ok")
+        return redirect(url_for("participants.participant", participant_id=participant_id) + "#pathway")
+    return render_template(
+        "casework/benefit.html", form=form, participant=row
     ), 400 if form.is_submitted() else 200
 
 

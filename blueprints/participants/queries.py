@@ -36,7 +36,8 @@ def participant(db, participant_id):
     """Return her record, or None."""
     return db.execute(
         """SELECT p.id, p.first_name, p.phone, p.language, p.registered_at, p.stage, e.name AS estate_name,
-                  p.withdrawn_at, p.withdrawn_how, p.erase_after, p.coordinator_id,
+                  p.withdrawn_at, p.withdrawn_how, p.erase_after, p.coordinator_id, p.off_benefit_from,
+                  p.off_benefit_until,
                   coalesce(nullif(u.display_name, ''), u.username) AS coordinator_name
              FROM participants p LEFT JOIN estates e ON e.id = p.estate_id
              LEFT JOIN users u ON u.id = p.coordinator_id WHERE p.id = ?""",

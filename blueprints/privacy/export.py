@@ -46,6 +46,8 @@ SECTIONS = [
             ("withdrawn_at", _l("Consent withdrawn")),
             ("withdrawn_how", _l("How")),
             ("erase_after", _l("Erased on")),
+            ("off_benefit_from", _l("Off public benefit from")),
+            ("off_benefit_until", _l("Back on public benefit from")),
         ],
     ),
     (
@@ -279,6 +281,8 @@ DATES = {
     "small_job_on",
     "ordinary_job_on",
     "education_on",
+    "off_benefit_from",
+    "off_benefit_until",
 }
 YES_NO = {"childcare", "delivered", "on_her_page", "full_time"}
 STATES = {"active": _l("Enrolled"), "waitlist": _l("On the waitlist"), "left": _l("Left")}

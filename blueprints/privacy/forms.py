@@ -3,11 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 import clock
-import settings
-from form_fields import WholeNumberField, a_date, strip_spaces
+from form_fields import a_date, setting_field, strip_spaces
 
 from .erasure import WITHDRAWAL_WAYS
 
@@ -46,18 +45,6 @@ class EraseForm(FlaskForm):
     confirm = BooleanField(
         _l("I understand that everything about her is erased and cannot be brought back"),
         validators=[InputRequired(_l("Tick the box to confirm."))],
-    )
-
-
-def setting_field(key, label):
-    _default, smallest, largest = settings.DEFAULTS[key]
-    return WholeNumberField(
-        label,
-        validators=[
-            InputRequired(_l("Write a whole number.")),
-            NumberRange(smallest, largest, message=_l("Between %(min)s and %(max)s.")),
-        ],
-        render_kw={"inputmode": "numeric", "min": smallest, "max": largest},
     )
 
 

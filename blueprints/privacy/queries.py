@@ -27,6 +27,8 @@ OUTCOMES = (
     "aims_month",
     "left_other_months",
     "reached_month",
+    "off_benefit_from_month",
+    "off_benefit_until_month",
 )
 
 # Every table that holds something about one woman, and how her rows are found: erased in this order
@@ -130,6 +132,8 @@ def tally_of(db, participant_id):
                   (SELECT count(*) FROM enrolments WHERE participant_id = p.id) AS groups_joined,
                   (SELECT count(*) FROM attendance WHERE participant_id = p.id) AS sessions_attended,
                   substr(w.enrolled_on, 1, 7) AS enrolled_month, substr(w.reached_on, 1, 7) AS reached_month,
+                  substr(p.off_benefit_from, 1, 7) AS off_benefit_from_month,
+                  substr(p.off_benefit_until, 1, 7) AS off_benefit_until_month,
                   (SELECT substr(left_on, 1, 7) FROM visitations WHERE participant_id = p.id
                     ORDER BY enrolled_on DESC LIMIT 1) AS left_month,
                   (SELECT leaving_reason FROM visitations WHERE participant_id = p.id
@@ -287,7 +291,8 @@ def set_aside_before(db, called_before):
 EXPORTED_TABLES = {
     "participants": """SELECT p.id, p.first_name, p.phone, p.language, e.name AS estate, p.year_of_birth,
                               p.subgroup, p.interests, p.availability, p.childcare, p.stage, p.channel,
-                              c.name AS campaign, p.registered_at, p.withdrawn_at, p.withdrawn_how, p.erase_after
+                              c.name AS campaign, p.registered_at, p.withdrawn_at, p.withdrawn_how, p.erase_after,
+                              p.off_benefit_from, p.off_benefit_until
                          FROM participants p LEFT JOIN estates e ON e.id = p.estate_id
                          LEFT JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = :id""",
     "consents": """SELECT c.given_at, c.withdrawn_at, c.language, t.version, t.language AS text_language, t.text

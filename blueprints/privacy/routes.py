@@ -141,13 +141,14 @@ def overview():
     form = RetentionForm()
     if not form.validate_on_submit():
         return render_overview(form, status=400)
+    keys = [key for key in settings.DEFAULTS if key in form]  # the business case's are the programme's
     with transaction(db):
-        for key in settings.DEFAULTS:
+        for key in keys:
             settings.put(db, key, getattr(form, key).data, g.user["id"])
         audit.record(
             db,
             "settings.retention",
-            detail=" ".join(f"{k}:{getattr(form, k).data}" for k in settings.DEFAULTS),
+            detail=" ".join(f"{k}:{getattr(form, k).data}" for k in keys),
         )
     flash(_("The retention rules are saved."), "success")
     return redirect(url_for("privacy.overview"))

@@ -8,6 +8,8 @@ cells are hidden that none of them can be worked out from the totals."""
 
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -405,8 +407,12 @@ def report(db, period, today, now):
                 month_by_month(db, period.first_month, period.last_month, exact=False),
             ],
         ),
+        Section("aims", _("Progress on the four aims"), [aims(db, last_day, exact=False)]),
         Section(
-            "aims", _("Progress on the four aims"), [aims(db, last_day, exact=False)], text_key="learning"
+            "business_case",
+            _("The business case"),
+            [business_case(db, last_day, exact=False)],
+            text_key="learning",
         ),
     ]
 
@@ -426,3 +432,80 @@ def about(db, period, today):
             (_("Made on"), format_when(today, "calendar")),
         ],
     }
+
+
+# ---- The business case --------------------------------------------------------------------------------------
+
+
+def kroner(amount):
+    return _("%(amount)s kr.", amount=format_decimal(round(amount), locale=get_locale()))
+
+
+def business_case(db, day, exact):
+    """What the women off public benefit save the public by `day`, what the municipality pays for them
+    under the payment model, and the assumptions, as a table. Protected, the amounts are left out while
+    fewer than 5 women are off benefit (they would tell about each of them)."""
+    monthly_cost = settings.get(db, "monthly_public_cost")
+    price = settings.get(db, "price_per_woman")
+    per_participant = settings.get(db, "pay_per_participant")
+    off = queries.off_benefit(db, day)
+    paid_for = queries.measures_on(db, day)["enrolled"] if per_participant else off["job_and_off"]
+    savings = off["months_off"] * monthly_cost
+    payment = paid_for * price
+    shown = exact or not 0 < off["ever_off"] < 5
+
+    def count(n):
+        return n if exact else _small(n)
+
+    def money(amount):
+        return kroner(amount) if shown else ""
+
+    model = (
+        _("%(price)s for each woman enrolled", price=kroner(price))
+        if per_participant
+        else _("%(price)s for each woman in an ordinary job and off public benefit", price=kroner(price))
+    )
+    rows = [
+        (_("What a woman outside work costs the public a month"), [kroner(monthly_cost)]),
+        (_("Payment model"), [model]),
+        (_("Women who came off public benefit"), [count(off["ever_off"])]),
+        (_("Of them, still off public benefit"), [count(off["off_now"])]),
+        (
+            _("Months off public benefit, all together"),
+            [
+                format_decimal(round(off["months_off"], 1), format="#,##0.0", locale=get_locale())
+                if shown
+                else ""
+            ],
+        ),
+        (_("Public savings so far"), [money(savings)]),
+        (
+            _("Public savings, the next 12 months if they stay off benefit"),
+            [money(off["off_now"] * 12 * monthly_cost)],
+        ),
+        (_("Payment due under the model"), [money(payment)]),
+        (_("Savings so far, less the payment"), [money(savings - payment)]),
+    ]
+    return Table(
+        "business_case",
+        _("The business case"),
+        _("Figure"),
+        [_("By %(day)s", day=format_when(day, "calendar"))],
+        rows,
+        note=_(
+            "Counted from each woman's recorded day off public benefit (and back on it): savings are her months "
+            "off benefit times the monthly cost; the next 12 months assume the women off benefit now stay off "
+            "it. The grant's sources put the monthly cost at 15,000-25,000 kr."
+        ),
+        numbers=[
+            [monthly_cost],
+            [price],
+            [off["ever_off"]],
+            [off["off_now"]],
+            [off["months_off"]],
+            [savings],
+            [off["off_now"] * 12 * monthly_cost],
+            [payment],
+            [savings - payment],
+        ],
+    )

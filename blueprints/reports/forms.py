@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
 import settings
@@ -12,6 +12,7 @@ from form_fields import (
     a_date,
     no_control_characters,
     no_control_characters_but_lines,
+    setting_field,
     strip_spaces,
 )
 
@@ -32,11 +33,30 @@ def day_field(label, required=False):
     return StringField(label, filters=[strip_spaces], validators=[first, a_date], render_kw={"type": "date"})
 
 
+# The business case's settings (settings.DEFAULTS), saved with the programme's.
+BUSINESS_CASE_SETTINGS = ("monthly_public_cost", "price_per_woman", "pay_per_participant")
+PAYMENT_MODELS = {
+    "0": _l("For each woman in an ordinary job and off public benefit (payment by result)"),
+    "1": _l("For each woman enrolled"),
+}
+
+
 class ProgrammeForm(FlaskForm):
     programme_name = text_setting("programme_name", _l("The programme's name"))
     funder = text_setting("funder", _l("Funder"))
     programme_starts_on = day_field(_l("First day of the programme"))
     programme_ends_on = day_field(_l("Last day of the programme"))
+    monthly_public_cost = setting_field(
+        "monthly_public_cost", _l("What a woman outside work costs the public a month (kr.)")
+    )
+    price_per_woman = setting_field("price_per_woman", _l("The price the municipality pays (kr.)"))
+    pay_per_participant = RadioField(
+        _l("The municipality pays"),
+        choices=[SelectChoice(key, label) for key, label in PAYMENT_MODELS.items()],
+        coerce=int,
+        validate_choice=False,
+        validators=[AnyOf([0, 1], message=_l("Choose how the municipality pays."))],
+    )
 
     def validate_programme_ends_on(self, field):
         starts = getattr(self.programme_starts_on, "parsed", None)

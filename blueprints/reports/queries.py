@@ -264,6 +264,32 @@ def aims_change(db, until_day):
     }
 
 
+AVERAGE_MONTH_DAYS = 365.25 / 12
+
+
+def off_benefit(db, day):
+    """Women off public benefit by `day` (from her record; erased women from their tally, by the month):
+    {ever_off, off_now, job_and_off, months_off}: how many came off it, how many are still off it, how
+    many of them got an ordinary job by then, and the months off it they add up to."""
+    return db.execute(
+        """WITH spells (off_from, back_on, job_on) AS (
+               SELECT p.off_benefit_from, p.off_benefit_until, w.ordinary_job_on
+                 FROM participants p JOIN ways w ON w.participant_id = p.id
+                WHERE p.off_benefit_from IS NOT NULL AND p.off_benefit_from <= :day
+               UNION ALL
+               SELECT off_benefit_from_month || '-01', off_benefit_until_month || '-01', ordinary_job_month || '-01'
+                 FROM erased_tallies
+                WHERE off_benefit_from_month IS NOT NULL AND off_benefit_from_month || '-01' <= :day)
+           SELECT count(*) AS ever_off,
+                  count(*) FILTER (WHERE back_on IS NULL OR back_on > :day) AS off_now,
+                  count(*) FILTER (WHERE job_on <= :day) AS job_and_off,
+                  coalesce(sum(julianday(min(coalesce(back_on, :day), :day)) - julianday(off_from)), 0)
+                      / :month AS months_off
+             FROM spells""",
+        {"day": day, "month": AVERAGE_MONTH_DAYS},
+    ).fetchone()
+
+
 def names_of(db, breakdown):
     """{key: name} of the estates or campaigns a breakdown is by ({} for the others: their names are in
     choices)."""

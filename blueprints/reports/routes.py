@@ -11,7 +11,7 @@ from downloads import csv_download, xlsx_download
 from i18n import current_language, text_direction
 
 from . import bp, charts, exports, figures, periods, queries
-from .forms import MilestoneForm, ProgrammeForm, ReportTextsForm
+from .forms import BUSINESS_CASE_SETTINGS, MilestoneForm, ProgrammeForm, ReportTextsForm
 
 
 def render_programme(form=None, milestone_form=None, status=200):
@@ -41,6 +41,8 @@ def programme():
             settings.put_text(db, key, getattr(form, key).data or "", g.user["id"])
         for key in settings.DATES:
             settings.put_date(db, key, getattr(getattr(form, key), "parsed", None), g.user["id"])
+        for key in BUSINESS_CASE_SETTINGS:
+            settings.put(db, key, getattr(form, key).data, g.user["id"])
         audit.record(db, "settings.programme")
     flash(_("The programme's settings are saved."), "success")
     return redirect(url_for("reports.programme"))
@@ -158,6 +160,7 @@ def results():
         monthly=monthly,
         attendance=attendance,
         aims=aims,
+        business_case=figures.business_case(db, today, exact),
         so_far=figures.measures_table(today_figures, exact),
         charts=dashboard_charts(way, monthly, attendance, aims, rtl),
         rows=rows,

@@ -179,6 +179,7 @@ def test_no_page_has_accessibility_violations_or_scrolls_sideways(browser, live_
             "/participants/1/steps/2",
             "/participants/2/steps/3",
             "/participants/1/leave",
+            "/participants/1/benefit",
             "/participants/9/call",
             "/participants/9/enrol",
         ],
