@@ -1186,3 +1186,203 @@ def m021_off_public_benefit(db):
         ALTER TABLE erased_tallies ADD COLUMN off_benefit_until_month TEXT;
         """,
     )
+
+
+@migrations()
+def m022_way_counts(db):
+    # The women counted at each event of their way, summed by the day (dimension 'all') and by the month
+    # for each breakdown, kept by triggers from `ways` and the erased women's tallies: the reports add up a
+    # few thousand rows, however many women the programme has (blueprints/reports/queries.py).
+    breakdowns = {
+        "channel": "{r}.channel",
+        "estate": "coalesce({r}.estate_id, '')",
+        "subgroup": "{r}.subgroup",
+        "campaign": "coalesce({r}.campaign_id, '')",
+        "age_band": "{r}.age_band",
+        "language": "{r}.language",
+    }
+
+    def after_enrolment(result, r):
+        return f"CASE WHEN {r}.enrolled_on IS NOT NULL THEN max({r}.enrolled_on, {r}.{result}_on) END"
+
+    def way_events(r):
+        """Each event of a `ways` row (named r) as (event, day) rows."""
+        job_or_education = f"min(coalesce({r}.ordinary_job_on, {r}.education_on), coalesce({r}.education_on, {r}.ordinary_job_on))"
+        results = " UNION ALL ".join(
+            f"SELECT '{result}', {after_enrolment(result, r)}"
+            for result in ("company_offer", "small_job", "ordinary_job", "education")
+        )
+        return f"""SELECT 'signed_up' AS event, {r}.registered_on AS day
+            UNION ALL SELECT 'reached', {r}.reached_on
+            UNION ALL SELECT 'enrolled', {r}.enrolled_on
+            UNION ALL {results}
+            UNION ALL SELECT 'job_or_education',
+                CASE WHEN {r}.enrolled_on IS NOT NULL THEN max({r}.enrolled_on, {job_or_education}) END
+            UNION ALL SELECT DISTINCT 'left', substr(value, 1, 7) || '-01' FROM json_each({r}.left_days)
+            UNION ALL SELECT 'left_in', value FROM json_each({r}.left_days)
+            UNION ALL SELECT 'left_out', value FROM json_each({r}.back_days)"""
+
+    def tally_events(r):
+        """Each event of an erased woman's tally (named r), by the first of its month."""
+        results = " UNION ALL ".join(
+            f"SELECT '{result}', CASE WHEN {r}.enrolled_month IS NOT NULL THEN max({r}.enrolled_month, {r}.{result}_month) END"
+            for result in ("company_offer", "small_job", "ordinary_job", "education")
+        )
+        job_or_education = (
+            f"min(coalesce({r}.ordinary_job_month, {r}.education_month), "
+            f"coalesce({r}.education_month, {r}.ordinary_job_month))"
+        )
+        reached = (
+            f"coalesce({r}.reached_month, CASE WHEN {r}.status IN ('contacted', 'enrolled', 'left') "
+            f"THEN {r}.registered_month END, {r}.enrolled_month)"
+        )
+        return f"""SELECT event, month || '-01' AS day FROM (
+                SELECT 'signed_up' AS event, {r}.registered_month AS month
+                UNION ALL SELECT 'reached', {reached}
+                UNION ALL SELECT 'enrolled', {r}.enrolled_month
+                UNION ALL {results}
+                UNION ALL SELECT 'job_or_education',
+                    CASE WHEN {r}.enrolled_month IS NOT NULL THEN max({r}.enrolled_month, {job_or_education}) END
+                UNION ALL SELECT 'left', value FROM json_each({r}.left_other_months)
+                UNION ALL SELECT 'left_in', CASE WHEN {r}.enrolled_month IS NOT NULL
+                    AND {r}.leaving_reason NOT IN ('ordinary_job', 'education') THEN {r}.left_month END)"""
+
+    def count(r, events, keys, sign):
+        """Add `sign` (1 or -1) for each event of row r, once by the day and once per breakdown by the month."""
+        dimensions = " UNION ALL ".join(
+            ["SELECT 'all' AS dimension, '' AS key"]
+            + [f"SELECT '{name}', {key.format(r=r)}" for name, key in keys.items()]
+        )
+        return f"""INSERT INTO way_counts (dimension, key, event, period, women)
+            SELECT d.dimension, d.key, e.event,
+                   CASE WHEN d.dimension = 'all' THEN e.day ELSE substr(e.day, 1, 7) END, {sign}
+              FROM ({dimensions}) AS d, ({events(r)}) AS e
+             WHERE e.day IS NOT NULL
+            ON CONFLICT (dimension, key, event, period) DO UPDATE SET women = women + excluded.women;"""
+
+    tally_keys = breakdowns | {"channel": "coalesce({r}.channel, '')"}
+    # The days she left for other reasons, and the days she came back after each (recomputed from her stays).
+    left = """
+        left_days = (SELECT json_group_array(left_on) FROM visitations v
+                      WHERE v.participant_id = ways.participant_id AND v.left_on IS NOT NULL
+                        AND v.leaving_reason NOT IN ('ordinary_job', 'education')),
+        back_days = (SELECT json_group_array(back_on) FROM (
+                        SELECT left_on, leaving_reason,
+                               lead(enrolled_on) OVER (ORDER BY enrolled_on, id) AS back_on
+                          FROM visitations v WHERE v.participant_id = ways.participant_id)
+                      WHERE left_on IS NOT NULL AND leaving_reason NOT IN ('ordinary_job', 'education')
+                        AND back_on IS NOT NULL)"""
+    # Her answers on the four aims as steps: from her second answer on, each answer's change from the one
+    # before, and 1 on the second (she counts among the women who answered twice from that day).
+    aims = ("work_identity", "society_norms", "workplace_expectations", "health_barriers")
+    aims_steps = f"""
+        aims_steps = (SELECT json_group_array(json_array(asked_on, nth = 2, {", ".join(f"d_{a}" for a in aims)}))
+                        FROM (SELECT asked_on, row_number() OVER w AS nth,
+                                     {", ".join(f"{a} - lag({a}) OVER w AS d_{a}" for a in aims)}
+                                FROM progress_answers p WHERE p.participant_id = ways.participant_id
+                              WINDOW w AS (ORDER BY asked_on, id))
+                       WHERE nth >= 2)"""
+
+    def aims_count(r, sign):
+        deltas = ", ".join(f"{sign} * (value ->> {i + 2})" for i in range(len(aims)))
+        return f"""INSERT INTO aims_counts (day, women, {", ".join(aims)})
+            SELECT value ->> 0, {sign} * (value ->> 1), {deltas} FROM json_each({r}.aims_steps) WHERE true
+            ON CONFLICT (day) DO UPDATE SET women = women + excluded.women,
+                {", ".join(f"{a} = {a} + excluded.{a}" for a in aims)};"""
+
+    watched = (
+        "channel, campaign_id, estate_id, subgroup, language, age_band, registered_on, reached_on, enrolled_on, "
+        "company_offer_on, small_job_on, ordinary_job_on, education_on, left_days, back_days"
+    )
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in watched.split(", "))
+    run_script(
+        db,
+        f"""
+        CREATE TABLE way_counts (
+            dimension TEXT NOT NULL,  -- 'all' (period: a day) or a breakdown (period: a month)
+            key TEXT NOT NULL,  -- the breakdown's value ('' when not recorded, and for 'all')
+            event TEXT NOT NULL,
+            period TEXT NOT NULL,
+            women INTEGER NOT NULL,
+            PRIMARY KEY (dimension, key, event, period)
+        ) WITHOUT ROWID;
+        -- The change on the four aims, summed by the day (see aims_steps).
+        CREATE TABLE aims_counts (
+            day TEXT PRIMARY KEY,
+            women INTEGER NOT NULL,
+            {", ".join(f"{a} INTEGER NOT NULL" for a in aims)}
+        ) WITHOUT ROWID;
+        ALTER TABLE ways ADD COLUMN left_days TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE ways ADD COLUMN back_days TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE ways ADD COLUMN aims_steps TEXT NOT NULL DEFAULT '[]';
+        UPDATE ways SET {left}, {aims_steps};
+        -- Every woman so far, counted by the triggers below as they come back in (at the end).
+        CREATE TEMP TABLE ways_so_far AS SELECT * FROM ways;
+        CREATE TEMP TABLE tallies_so_far AS SELECT * FROM erased_tallies;
+        DELETE FROM ways;
+        DELETE FROM erased_tallies;
+
+        CREATE TRIGGER ways_stay_ended AFTER UPDATE OF left_on, leaving_reason ON visitations
+        BEGIN
+            UPDATE ways SET {left} WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_stay_left_days AFTER INSERT ON visitations
+        BEGIN
+            UPDATE ways SET {left} WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_stay_moved AFTER UPDATE OF participant_id, enrolled_on ON visitations
+        BEGIN
+            UPDATE ways SET {left} WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
+        END;
+        CREATE TRIGGER ways_stay_removed AFTER DELETE ON visitations
+        BEGIN
+            UPDATE ways SET {left} WHERE participant_id = OLD.participant_id;
+        END;
+        CREATE TRIGGER ways_answer_added AFTER INSERT ON progress_answers
+        BEGIN
+            UPDATE ways SET {aims_steps} WHERE participant_id = NEW.participant_id;
+        END;
+        CREATE TRIGGER ways_answer_changed AFTER UPDATE ON progress_answers
+        BEGIN
+            UPDATE ways SET {aims_steps} WHERE participant_id IN (OLD.participant_id, NEW.participant_id);
+        END;
+        CREATE TRIGGER ways_answer_deleted AFTER DELETE ON progress_answers
+        BEGIN
+            UPDATE ways SET {aims_steps} WHERE participant_id = OLD.participant_id;
+        END;
+
+        CREATE TRIGGER way_counts_new AFTER INSERT ON ways
+        BEGIN
+            {count("NEW", way_events, breakdowns, 1)}
+            {aims_count("NEW", 1)}
+        END;
+        CREATE TRIGGER way_counts_changed AFTER UPDATE ON ways WHEN {changed}
+        BEGIN
+            {count("OLD", way_events, breakdowns, -1)}
+            {count("NEW", way_events, breakdowns, 1)}
+        END;
+        CREATE TRIGGER aims_counts_changed AFTER UPDATE OF aims_steps ON ways WHEN OLD.aims_steps IS NOT NEW.aims_steps
+        BEGIN
+            {aims_count("OLD", -1)}
+            {aims_count("NEW", 1)}
+        END;
+        CREATE TRIGGER way_counts_gone AFTER DELETE ON ways
+        BEGIN
+            {count("OLD", way_events, breakdowns, -1)}
+            {aims_count("OLD", -1)}
+        END;
+        CREATE TRIGGER way_counts_erased AFTER INSERT ON erased_tallies
+        BEGIN
+            {count("NEW", tally_events, tally_keys, 1)}
+            INSERT INTO aims_counts (day, women, {", ".join(aims)})
+            SELECT NEW.aims_month || '-01', 1, {", ".join(f"NEW.{a}_change" for a in aims)}
+             WHERE NEW.aims_month IS NOT NULL AND NEW.work_identity_change IS NOT NULL
+            ON CONFLICT (day) DO UPDATE SET women = women + 1,
+                {", ".join(f"{a} = {a} + excluded.{a}" for a in aims)};
+        END;
+        INSERT INTO ways SELECT * FROM ways_so_far;
+        INSERT INTO erased_tallies SELECT * FROM tallies_so_far;
+        DROP TABLE ways_so_far;
+        DROP TABLE tallies_so_far;
+        """,
+    )

@@ -9,8 +9,10 @@ import pytest
 
 import db as database
 from blueprints.privacy import erasure
+from blueprints.reports import queries
 from choices import CHANNELS, COMPANY_OFFERS, STAGES, STEP_KINDS, SUBGROUPS
 
+from . import reports_from_scratch as from_scratch
 from .test_migrations import migrate_up_to
 
 # What `ways` must hold, from her record alone (written apart from the triggers, on purpose).
@@ -48,6 +50,33 @@ def same_as_her_record(db):
     return len(kept)
 
 
+def reports_count_as_from_scratch(db):
+    """Every figure the reports add up from the kept counts equals the same figure counted from scratch over
+    every woman's way and tally."""
+    days = ["2025-12-31", "2026-03-15", "2026-06-30", "2026-09-01", "2026-12-31"]
+    kept, counted = queries.measures_on_days(db, days), from_scratch.measures_on_days(db, days)
+    for day in days:
+        assert kept[day] == counted[day], day
+    for day in days:
+        kept, counted = queries.aims_change(db, day), from_scratch.aims_change(db, day)
+        for aim, (women, change) in counted.items():
+            assert kept[aim][0] == women, (day, aim)
+            assert kept[aim][1] == (None if change is None else pytest.approx(change)), (day, aim)
+    assert queries.flows_by_month(db, "2025-06", "2027-01") == from_scratch.flows_by_month(
+        db, "2025-06", "2027-01"
+    )
+    for breakdown in queries.BREAKDOWNS:
+        for month in ("2025-09", "2026-04", "2026-12"):
+            kept = queries.funnel_by(db, breakdown, month)
+            assert kept == from_scratch.funnel_by(db, breakdown, month), (breakdown, month)
+        assert queries.enrolled_by(db, breakdown, "2026-01", "2026-06") == from_scratch.enrolled_by(
+            db, breakdown, "2026-01", "2026-06"
+        ), breakdown
+        assert queries.signed_up_by(db, breakdown, "2025-01", "2025-06") == from_scratch.signed_up_by(
+            db, breakdown, "2025-01", "2025-06"
+        ), breakdown
+
+
 def a_day(rng, year=2026):
     return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
@@ -70,16 +99,24 @@ def sign_up(db, rng, n, stage=None):
     ).lastrowid
 
 
-def add_stay(db, rng, woman):
+def leave(db, rng, woman, reasons=("moved", "ill", "ordinary_job", "education")):
+    """Her open stay ends, on a day not before it began (as the app's form checks)."""
     db.execute(
-        "UPDATE visitations SET left_on = ?, leaving_reason = 'moved' WHERE participant_id = ? AND left_on IS NULL",
-        [a_day(rng), woman],
+        """UPDATE visitations SET left_on = max(enrolled_on, ?), leaving_reason = ?
+            WHERE participant_id = ? AND left_on IS NULL""",
+        [a_day(rng), rng.choice(reasons), woman],
     )
+
+
+def add_stay(db, rng, woman):
+    """She is enrolled again (her open stay ends first), not before her last stay ended."""
+    leave(db, rng, woman)
     db.execute(
         """INSERT INTO visitations (participant_id, enrolled_on, benefit, action_plan, left_on, leaving_reason,
                                     recorded_at)
-           VALUES (?, ?, 'activity_ready', 'not_yet', NULL, NULL, '2026-01-01')""",
-        [woman, a_day(rng)],
+           VALUES (?, max(?, coalesce((SELECT max(left_on) FROM visitations WHERE participant_id = ?), '')),
+                   'activity_ready', 'not_yet', NULL, NULL, '2026-01-01')""",
+        [woman, a_day(rng), woman],
     )
 
 
@@ -100,12 +137,14 @@ def test_the_ways_follow_every_change_to_her_record(db):
     rng = random.Random(2026)
     women = [sign_up(db, rng, n) for n in range(40)]
     numbers = itertools.count(40)
-    for _ in range(400):
-        action = rng.randrange(10)
+    for _ in range(700):
+        action = rng.randrange(14)
         woman = rng.choice(women)
         if action == 0:
             women.append(sign_up(db, rng, next(numbers)))
-        elif action == 1:
+        elif action == 1 and rng.random() < 0.4:  # she leaves, and stays away unless enrolled again
+            leave(db, rng, woman, ("moved", "ordinary_job"))
+        elif action in (1, 12, 13):
             add_stay(db, rng, woman)
         elif action in (2, 3):
             add_step(db, rng, woman)
@@ -116,9 +155,17 @@ def test_the_ways_follow_every_change_to_her_record(db):
             )
         elif action == 5 and (step := some(db, rng, "steps")):
             db.execute("DELETE FROM steps WHERE id = ?", [step])
-        elif action == 6 and (stay := some(db, rng, "visitations")):
-            db.execute("UPDATE visitations SET enrolled_on = ? WHERE id = ?", [a_day(rng), stay])
-        elif action == 7 and (stay := some(db, rng, "visitations")):
+        elif action == 6 and (stay := some(db, rng, "visitations")):  # a corrected first day, in its place
+            db.execute(
+                """UPDATE visitations AS v SET enrolled_on = min(
+                       max(?, coalesce((SELECT max(left_on) FROM visitations o
+                                         WHERE o.participant_id = v.participant_id AND o.enrolled_on < v.enrolled_on),
+                                       '')),
+                       coalesce(left_on, '9999'))
+                    WHERE id = ?""",
+                [a_day(rng), stay],
+            )
+        elif action == 7 and rng.random() < 0.2 and (stay := some(db, rng, "visitations")):
             db.execute("DELETE FROM visitations WHERE id = ?", [stay])
         elif action == 8:
             db.execute(
@@ -146,13 +193,25 @@ def test_the_ways_follow_every_change_to_her_record(db):
                    VALUES (?, '', ?, 'phone', ?, '2026-01-01')""",
                 [f"c{next(numbers)}", woman, a_day(rng) + "T09:00:00+00:00"],
             )
+        elif action == 10:  # answers, from a few women: several each
+            db.execute(
+                """INSERT INTO progress_answers (participant_id, asked_on, work_identity, society_norms,
+                                                 workplace_expectations, health_barriers, language)
+                   VALUES (?, ?, ?, ?, ?, ?, 'ar')""",
+                [rng.choice(women[:12]), a_day(rng), *(rng.randint(1, 5) for _ in range(4))],
+            )
+        elif action == 11 and rng.random() < 0.3 and (answer := some(db, rng, "progress_answers")):
+            db.execute("DELETE FROM progress_answers WHERE id = ?", [answer])
         elif action == 9 and len(women) > 20:
             women.remove(woman)
             erasure.erase(db, woman, "withdrawn", user_id=None)
     assert same_as_her_record(db) == len(women)
+    reports_count_as_from_scratch(db)
     assert db.execute("SELECT count(*) FROM ways WHERE enrolled_on IS NOT NULL").fetchone()[0] >= 5
     assert db.execute("SELECT count(*) FROM ways WHERE company_offer_on IS NOT NULL").fetchone()[0] >= 3
-    assert db.execute("SELECT count(*) FROM erased_tallies").fetchone()[0] > 5
+    assert db.execute("SELECT count(*) FROM erased_tallies").fetchone()[0] >= 3
+    assert queries.aims_change(db, "2026-12-31")["work_identity"][0] >= 3  # answered twice or more
+    assert queries.measures_on(db, "2026-12-31")["left_other"] >= 3
 
 
 def test_she_is_reached_from_the_first_call_that_reached_her_and_stays_reached(db):
@@ -211,6 +270,7 @@ def test_the_migration_fills_the_ways_of_the_women_already_there(bare):
     kept = [row for row in bare.execute(KEPT) if row["participant_id"] != women[25]]
     assert [tuple(row) for row in kept] == [tuple(r) for r in bare.execute(FROM_SCRATCH) if r[0] != women[25]]
     assert len(kept) == 29
+    reports_count_as_from_scratch(bare)
     # Contacted before calls were kept: reached on the day she signed up.
     row = bare.execute(
         "SELECT reached_on, registered_on FROM ways WHERE participant_id = ?", [women[25]]
