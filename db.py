@@ -1035,6 +1035,9 @@ def m019_ways(db):
     def reached_on(day):
         return f"reached_on = min(coalesce(reached_on, {day}), {day})"
 
+    def sooner(day):  # only a row it changes: a check-in writes nothing here once she was reached
+        return f"(reached_on IS NULL OR reached_on > {day})"
+
     run_script(
         db,
         f"""
@@ -1100,17 +1103,18 @@ def m019_ways(db):
         CREATE TRIGGER ways_reached_by_a_call AFTER INSERT ON calls
         WHEN NEW.outcome IN ('reached', 'meeting_booked')
         BEGIN
-            UPDATE ways SET {reached_on("substr(NEW.called_at, 1, 10)")} WHERE participant_id = NEW.participant_id;
+            UPDATE ways SET {reached_on("substr(NEW.called_at, 1, 10)")}
+             WHERE participant_id = NEW.participant_id AND {sooner("substr(NEW.called_at, 1, 10)")};
         END;
         CREATE TRIGGER ways_reached_by_a_contact AFTER INSERT ON contacts
         BEGIN
             UPDATE ways SET {reached_on("substr(NEW.contacted_at, 1, 10)")}
-             WHERE participant_id = NEW.participant_id;
+             WHERE participant_id = NEW.participant_id AND {sooner("substr(NEW.contacted_at, 1, 10)")};
         END;
         CREATE TRIGGER ways_reached_at_a_group AFTER INSERT ON attendance
         BEGIN
             UPDATE ways SET {reached_on("substr(NEW.checked_in_at, 1, 10)")}
-             WHERE participant_id = NEW.participant_id;
+             WHERE participant_id = NEW.participant_id AND {sooner("substr(NEW.checked_in_at, 1, 10)")};
         END;
         CREATE TRIGGER ways_step_added AFTER INSERT ON steps
         BEGIN
@@ -1305,13 +1309,13 @@ def m022_way_counts(db):
             period TEXT NOT NULL,
             women INTEGER NOT NULL,
             PRIMARY KEY (dimension, key, event, period)
-        ) WITHOUT ROWID;
+        );
         -- The change on the four aims, summed by the day (see aims_steps).
         CREATE TABLE aims_counts (
             day TEXT PRIMARY KEY,
             women INTEGER NOT NULL,
             {", ".join(f"{a} INTEGER NOT NULL" for a in aims)}
-        ) WITHOUT ROWID;
+        );
         ALTER TABLE ways ADD COLUMN left_days TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE ways ADD COLUMN back_days TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE ways ADD COLUMN aims_steps TEXT NOT NULL DEFAULT '[]';
@@ -1384,5 +1388,34 @@ def m022_way_counts(db):
         INSERT INTO erased_tallies SELECT * FROM tallies_so_far;
         DROP TABLE ways_so_far;
         DROP TABLE tallies_so_far;
+        """,
+    )
+
+
+@migrations()
+def m023_checked_in_per_session(db):
+    run_script(
+        db,
+        """
+        -- Each session's check-ins as a number, kept by triggers: the reports add up the sessions of a
+        -- period from one index instead of counting each session's check-ins (erased women's stay in
+        -- erased_attendance).
+        ALTER TABLE sessions ADD COLUMN checked_in INTEGER NOT NULL DEFAULT 0;
+        UPDATE sessions SET checked_in = (SELECT count(*) FROM attendance a WHERE a.session_id = sessions.id);
+        CREATE TRIGGER sessions_checked_in AFTER INSERT ON attendance
+        BEGIN
+            UPDATE sessions SET checked_in = checked_in + 1 WHERE id = NEW.session_id;
+        END;
+        CREATE TRIGGER sessions_check_in_removed AFTER DELETE ON attendance
+        BEGIN
+            UPDATE sessions SET checked_in = checked_in - 1 WHERE id = OLD.session_id;
+        END;
+        CREATE TRIGGER sessions_check_in_moved AFTER UPDATE OF session_id ON attendance
+        BEGIN
+            UPDATE sessions SET checked_in = checked_in - 1 WHERE id = OLD.session_id;
+            UPDATE sessions SET checked_in = checked_in + 1 WHERE id = NEW.session_id;
+        END;
+        CREATE INDEX sessions_held ON sessions(starts_at, group_id, cancelled_at, erased_attendance, checked_in);
+        DROP INDEX sessions_start;
         """,
     )

@@ -362,6 +362,37 @@ def test_attendance_per_group_per_month_keeps_the_erased_womens_check_ins(db, pr
         for row in queries.attendance_by_group(db, "2026-11", "2027-01", "2027-01-13T09:00:00+01:00")
     ]
     assert rows == [(cooking, "Madklub", "2026-11", 2, 4), (cooking, "Madklub", "2026-12", 1, 1)]
+    # A check-in taken back (a correction) no longer counts; every session's kept count is its check-ins.
+    db.execute("DELETE FROM attendance WHERE session_id = ?", [december])
+    december_row = queries.attendance_by_group(db, "2026-12", "2026-12", "2027-01-13T09:00:00+01:00")[0]
+    assert (december_row["sessions"], december_row["present"]) == (1, 0)
+    kept = db.execute(
+        """SELECT count(*) FROM sessions s
+            WHERE s.checked_in <> (SELECT count(*) FROM attendance a WHERE a.session_id = s.id)"""
+    ).fetchone()[0]
+    assert kept == 0
+
+
+def test_a_table_of_many_groups_shows_the_busiest_and_the_others_together(app, db, programme):
+    from blueprints.reports import figures
+
+    for n in range(figures.MOST_GROUPS + 2):
+        group = db.execute(
+            "INSERT INTO groups (name, activity, created_at) VALUES (?, 'cooking', '2026')",
+            [f"Gruppe {n:02d}"],
+        ).lastrowid
+        session = a_session(db, group, "2026-11-03T10:00:00+01:00")
+        for woman in list(programme.values())[: 1 + n % 3]:  # 1, 2 or 3 check-ins
+            checked_in(db, session, woman)
+    with app.test_request_context("/da/results"):
+        app.preprocess_request()
+        table = figures.attendance(db, "2026-11", "2026-11", "2027-01-13T09:00:00+01:00", exact=True)
+    assert len(table.rows) == figures.MOST_GROUPS + 1
+    label, cells = table.rows[-1]
+    assert label == translated(app, "da", "The other %(count)d groups", count=2) and cells == [
+        2
+    ]  # two with 1
+    assert table.totals == [sum(1 + n % 3 for n in range(figures.MOST_GROUPS + 2))]
 
 
 def test_the_change_on_the_four_aims_from_her_first_answer_to_her_last(db, programme):

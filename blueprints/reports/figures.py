@@ -152,25 +152,55 @@ def month_by_month(db, first_month, last_month, exact):
     return table
 
 
-def attendance(db, first_month, last_month, now, exact):
-    """Check-ins at each group's sessions, month by month (and the sessions held, in the note)."""
-    months = queries.months_between(first_month, last_month)
+# A table shows this many groups at most, the ones with the most check-ins; the others share one row.
+MOST_GROUPS = 25
+
+
+def attendance(db, first_month, last_month, now, exact, by_year=False):
+    """Check-ins at each group's sessions, month by month (year by year with `by_year`)."""
+    if by_year:
+        periods = [str(year) for year in range(int(first_month[:4]), int(last_month[:4]) + 1)]
+        columns = periods
+    else:
+        periods = queries.months_between(first_month, last_month)
+        columns = [format_when(month, "short_month") for month in periods]
     groups = {}
-    for row in queries.attendance_by_group(db, first_month, last_month, now):
-        groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(months, 0))[row["month"]] = row[
+    for row in queries.attendance_by_group(db, first_month, last_month, now, span=4 if by_year else 7):
+        groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(periods, 0))[row["month"]] = row[
             "present"
         ]
+    rows = [(name, list(counts.values())) for (_group_id, name), counts in groups.items()]
+    if len(rows) > MOST_GROUPS:
+        kept = set(sorted(range(len(rows)), key=lambda i: -sum(rows[i][1]))[:MOST_GROUPS])
+        others = [cells for i, (_name, cells) in enumerate(rows) if i not in kept]
+        rows = [row for i, row in enumerate(rows) if i in kept]
+        rows.append(
+            (
+                _("The other %(count)d groups", count=len(others)),
+                [sum(column) for column in zip(*others, strict=True)],
+            )
+        )
     table = counts_table(
         "attendance",
-        _("Attendance at the groups, month by month"),
+        _("Attendance at the groups, year by year")
+        if by_year
+        else _("Attendance at the groups, month by month"),
         _("Group"),
-        [format_when(month, "short_month") for month in months],
-        [name for _group_id, name in groups],
-        [list(counts.values()) for counts in groups.values()],
+        columns,
+        [name for name, _cells in rows],
+        [cells for _name, cells in rows],
         exact,
         totals_label=_("All groups"),
     )
-    table.note = _("Each cell is the check-ins at the group's sessions that month.")
+    table.note = (
+        _("Each cell is the check-ins at the group's sessions that year.")
+        if by_year
+        else _("Each cell is the check-ins at the group's sessions that month.")
+    )
+    if len(groups) > MOST_GROUPS:
+        table.note += " " + _(
+            "The %(count)d groups with the most check-ins, and the others together.", count=MOST_GROUPS
+        )
     return table
 
 
@@ -302,26 +332,7 @@ def sessions_table(db, period, now):
 
 def attendance_in(db, period, now):
     """Check-ins per group: month by month in a half-year, year by year over the whole programme."""
-    if not period.is_whole:
-        return attendance(db, period.first_month, period.last_month, now, exact=False)
-    years = [str(year) for year in range(period.first_day.year, period.last_day.year + 1)]
-    groups = {}
-    for row in queries.attendance_by_group(db, period.first_month, period.last_month, now, span=4):
-        groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(years, 0))[row["month"]] = row[
-            "present"
-        ]
-    table = counts_table(
-        "attendance",
-        _("Attendance at the groups, year by year"),
-        _("Group"),
-        years,
-        [name for _group_id, name in groups],
-        [list(counts.values()) for counts in groups.values()],
-        exact=False,
-        totals_label=_("All groups"),
-    )
-    table.note = _("Each cell is the check-ins at the group's sessions that year.")
-    return table
+    return attendance(db, period.first_month, period.last_month, now, exact=False, by_year=period.is_whole)
 
 
 def enrolled_by(db, breakdown, period):
