@@ -14,7 +14,7 @@ import pytest
 from blueprints.privacy import erasure
 from blueprints.reports import periods, queries
 
-from .conftest import client_as, csrf_token_from, post_form, translated
+from .conftest import client_as, csrf_token_from, post_form, stay, step, translated
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -358,3 +358,94 @@ def test_a_coordinator_records_when_she_came_off_benefit_and_bad_days_are_refuse
         "SELECT off_benefit_from_month, off_benefit_until_month FROM erased_tallies"
     ).fetchone()
     assert tuple(tally) == ("2026-09", "2026-11")
+
+
+# ---- Every table that leaves the app is safe ----------------------------------------------------------------
+
+
+def generated_programme(db, rng, women=90):
+    """Women with random channels, estates, groups of women, languages and ages; random stays, results and
+    answers through 2026; a few check-ins; some erased."""
+    from choices import CHANNELS, SUBGROUPS
+
+    estates = [
+        db.execute("INSERT INTO estates (name, municipality) VALUES (?, 'Ishøj')", [f"E{n}"]).lastrowid
+        for n in range(4)
+    ]
+    group = db.execute(
+        "INSERT INTO groups (name, activity, created_at) VALUES ('G', 'cooking', '2026')"
+    ).lastrowid
+    sessions = [
+        db.execute(
+            "INSERT INTO sessions (group_id, starts_at, ends_at) VALUES (?, ?, ?)",
+            [group, f"2026-{m:02d}-10T10:00:00+01:00", f"2026-{m:02d}-10T12:00:00+01:00"],
+        ).lastrowid
+        for m in range(7, 13)
+    ]
+    ids = []
+    for n in range(women):
+        woman = db.execute(
+            """INSERT INTO participants (first_name, phone, language, estate_id, year_of_birth, subgroup, channel,
+                                         registered_at, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'contacted')""",
+            [
+                f"W{n}",
+                f"+4520{n:06d}",
+                rng.choice(["da", "tr", "ur", "ar"]),
+                rng.choice(estates),
+                rng.choice([None, 1970, 1985, 1995, 2004]),
+                rng.choice(list(SUBGROUPS)),
+                rng.choice(list(CHANNELS)[:5]),
+                f"2026-{rng.randint(1, 11):02d}-01T10:00:00+01:00",
+            ],
+        ).lastrowid
+        ids.append(woman)
+        if rng.random() < 0.7:
+            month = rng.randint(1, 11)
+            stay(db, woman, f"2026-{month:02d}-05")
+            for kind in rng.sample(
+                ["internship", "small_job", "ordinary_job", "education", "company_visit"], 2
+            ):
+                if rng.random() < 0.4:
+                    step(db, woman, kind, f"2026-{rng.randint(month, 12):02d}-15")
+            for session in rng.sample(sessions, rng.randint(0, 3)):
+                db.execute(
+                    """INSERT INTO attendance (session_id, participant_id, checked_in_at, received_at, method,
+                                               enrolled, client_id) VALUES (?, ?, '2026-07-10', '2026-07-10', 'qr', 1, ?)""",
+                    [session, woman, f"{session}-{woman}"],
+                )
+    for woman in rng.sample(ids, 8):
+        erasure.erase(db, woman, "withdrawn", user_id=None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_count_in_a_report_s_tables_can_be_worked_out_from_what_is_shown(app, db, staff, seed):
+    import random
+
+    from blueprints.reports import figures
+    from blueprints.reports.suppression import suppress
+
+    from .test_suppression import solvable_from_the_sums
+
+    generated_programme(db, random.Random(seed))
+    checked = 0
+    with app.test_request_context("/da/report"):
+        app.preprocess_request()
+        for key in ("2026H2", "all"):
+            period = periods.parse(key, date(2026, 1, 1), date(2026, 12, 31), TODAY)
+            for section in figures.report(db, period, TODAY, "2027-01-13T09:00:00+01:00"):
+                for table in section.tables:
+                    if table.totals is None or not table.rows or not table.numbers:
+                        continue  # not a table of counts with totals
+                    published = suppress(table.numbers)
+                    width = len(table.columns)
+                    # What the report shows is the protected table: its cells and its totals.
+                    assert [cells for _label, cells in table.rows] == [
+                        [published.shown(r, c) for c in range(width)] for r in range(len(table.rows))
+                    ], table.key
+                    assert table.totals == [published.shown(len(table.rows), c) for c in range(width)]
+                    shown = [cell for _label, cells in table.rows for cell in cells] + list(table.totals)
+                    assert not any(cell in (1, 2, 3, 4) for cell in shown), table.key
+                    # Even with every row's total published too, no hidden count follows from the sums.
+                    assert solvable_from_the_sums(published) == [], table.key
+                    checked += published.hidden != set()
+    assert checked >= 5  # tables that really hid something

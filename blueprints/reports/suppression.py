@@ -96,8 +96,42 @@ def nodes_reached(items, start):
 
 
 def first_bridge(items):
-    """A hidden item no cycle of hidden items passes through (the smallest position), or None."""
-    for item in sorted(items):
-        if ("column", item[1]) not in nodes_reached(items - {item}, ("row", item[0])):
-            return item
-    return None
+    """A hidden item no cycle of hidden items passes through (the smallest position), or None: Tarjan's
+    bridges in one depth-first walk of the graph of hidden items (a report's table of 250 rows with hundreds
+    of small counts takes milliseconds, not the seconds a walk per item took)."""
+    bridges = bridges_of(items)
+    return min(bridges) if bridges else None
+
+
+def bridges_of(items):
+    """The items that are bridges of the graph: line nodes joined by the items as edges."""
+    adjacent = {}
+    for item in items:
+        r, c = item
+        adjacent.setdefault(("row", r), []).append((("column", c), item))
+        adjacent.setdefault(("column", c), []).append((("row", r), item))
+    order, low, bridges = {}, {}, set()
+    for root in adjacent:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack = [(root, None, iter(adjacent[root]))]
+        while stack:
+            node, through, edges = stack[-1]
+            for neighbour, item in edges:
+                if item == through:
+                    continue  # not back along the edge it came by
+                if neighbour in order:
+                    low[node] = min(low[node], order[neighbour])
+                else:
+                    order[neighbour] = low[neighbour] = len(order)
+                    stack.append((neighbour, item, iter(adjacent[neighbour])))
+                    break
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        bridges.add(through)
+    return bridges
