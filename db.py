@@ -1419,3 +1419,47 @@ def m023_checked_in_per_session(db):
         DROP INDEX sessions_start;
         """,
     )
+
+
+@migrations()
+def m024_group_months(db):
+    run_script(
+        db,
+        """
+        -- Each group's sessions (not cancelled) and their check-ins, month by month, kept by triggers on
+        -- sessions (whose check-ins are kept by m023's): the reports read a row per group and month.
+        CREATE TABLE group_months (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            month TEXT NOT NULL,
+            sessions INTEGER NOT NULL,
+            present INTEGER NOT NULL,
+            PRIMARY KEY (group_id, month)
+        );
+        INSERT INTO group_months (group_id, month, sessions, present)
+        SELECT group_id, substr(starts_at, 1, 7), count(*), sum(checked_in + erased_attendance)
+          FROM sessions WHERE cancelled_at IS NULL GROUP BY 1, 2;
+        CREATE INDEX group_months_month ON group_months(month, group_id);
+
+        CREATE TRIGGER group_months_session_added AFTER INSERT ON sessions WHEN NEW.cancelled_at IS NULL
+        BEGIN
+            INSERT INTO group_months (group_id, month, sessions, present)
+            VALUES (NEW.group_id, substr(NEW.starts_at, 1, 7), 1, NEW.checked_in + NEW.erased_attendance)
+            ON CONFLICT (group_id, month) DO UPDATE SET sessions = sessions + 1, present = present + excluded.present;
+        END;
+        CREATE TRIGGER group_months_session_changed
+        AFTER UPDATE OF group_id, starts_at, cancelled_at, checked_in, erased_attendance ON sessions
+        BEGIN
+            UPDATE group_months SET sessions = sessions - 1, present = present - OLD.checked_in - OLD.erased_attendance
+             WHERE OLD.cancelled_at IS NULL AND group_id = OLD.group_id AND month = substr(OLD.starts_at, 1, 7);
+            INSERT INTO group_months (group_id, month, sessions, present)
+            SELECT NEW.group_id, substr(NEW.starts_at, 1, 7), 1, NEW.checked_in + NEW.erased_attendance
+             WHERE NEW.cancelled_at IS NULL
+            ON CONFLICT (group_id, month) DO UPDATE SET sessions = sessions + 1, present = present + excluded.present;
+        END;
+        CREATE TRIGGER group_months_session_deleted AFTER DELETE ON sessions WHEN OLD.cancelled_at IS NULL
+        BEGIN
+            UPDATE group_months SET sessions = sessions - 1, present = present - OLD.checked_in - OLD.erased_attendance
+             WHERE group_id = OLD.group_id AND month = substr(OLD.starts_at, 1, 7);
+        END;
+        """,
+    )

@@ -36,6 +36,7 @@ APPLIED = {
     "m021_off_public_benefit": "fef50a82efe93eb997bb78cdb7376028534736f9cbd4b145f45c096d293bc6d3",
     "m022_way_counts": "7ca4c13221fb7e6cc21fc288012102a38da83228f2929fda6ee15b3e5e0b4572",
     "m023_checked_in_per_session": "895296a37446a47214e5903596b3a05b36681e7e8f1ac15829f0cac77b4a0a57",
+    "m024_group_months": "e8cfd86c666c64eb565d88a1508e8d80603f381233f0a8feacb93c0dea4041e7",
 }
 
 

@@ -348,29 +348,56 @@ def test_attendance_per_group_per_month_keeps_the_erased_womens_check_ins(db, pr
         "INSERT INTO groups (name, activity, created_at) VALUES ('Gåtur', 'light_exercise', '2026')"
     ).lastrowid
     november = [a_session(db, cooking, f"2026-11-{day:02d}T10:00:00+01:00") for day in (3, 10)]
-    a_session(db, cooking, "2026-11-17T10:00:00+01:00", cancelled=True)
+    cancelled = a_session(db, cooking, "2026-11-17T10:00:00+01:00")
     december = a_session(db, cooking, "2026-12-01T10:00:00+01:00")
-    later = a_session(db, walking, "2027-01-20T10:00:00+01:00")  # after now: not held yet
-    for session in november:
+    a_session(db, walking, "2027-01-20T10:00:00+01:00")  # after now: not held yet
+    for session in [*november, cancelled]:
         checked_in(db, session, programme["Amina"])
         checked_in(db, session, programme["Chen"])
+    db.execute("DELETE FROM attendance WHERE session_id = ?", [cancelled])  # taken back, then cancelled
+    db.execute("UPDATE sessions SET cancelled_at = '2026-11-16' WHERE id = ?", [cancelled])
     checked_in(db, december, programme["Bahar"])
-    checked_in(db, later, programme["Bahar"])
-    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)
-    rows = [
-        tuple(row)
-        for row in queries.attendance_by_group(db, "2026-11", "2027-01", "2027-01-13T09:00:00+01:00")
+    erasure.erase(db, programme["Chen"], "withdrawn", user_id=None)  # her check-ins still count
+
+    def by_month():
+        groups, others, other_count = queries.attendance_by_group(db, "2026-11", "2027-01", most=5)
+        assert others == [] and other_count == 0
+        return [tuple(row) for row in groups]
+
+    # The walking group has a session in January, not held yet: it shows, with nobody checked in.
+    assert by_month() == [
+        (walking, "Gåtur", "2027-01", 0),
+        (cooking, "Madklub", "2026-11", 4),
+        (cooking, "Madklub", "2026-12", 1),
     ]
-    assert rows == [(cooking, "Madklub", "2026-11", 2, 4), (cooking, "Madklub", "2026-12", 1, 1)]
-    # A check-in taken back (a correction) no longer counts; every session's kept count is its check-ins.
+    # Sessions held: the cancelled one is not; January's is not begun by now.
+    held = queries.sessions_held(db, "2026-11", "2027-01", "2027-01-13T09:00:00+01:00")
+    assert held == {"2026-11": (1, 2), "2026-12": (1, 1), "2027-01": (0, 0)}
+    # A check-in taken back (a correction) no longer counts, and a session moved counts in its new month.
     db.execute("DELETE FROM attendance WHERE session_id = ?", [december])
-    december_row = queries.attendance_by_group(db, "2026-12", "2026-12", "2027-01-13T09:00:00+01:00")[0]
-    assert (december_row["sessions"], december_row["present"]) == (1, 0)
-    kept = db.execute(
-        """SELECT count(*) FROM sessions s
+    db.execute("UPDATE sessions SET starts_at = '2026-11-24T10:00:00+01:00' WHERE id = ?", [december])
+    assert by_month()[1:] == [(cooking, "Madklub", "2026-11", 4)]
+    assert queries.sessions_held(db, "2026-11", "2026-12", "2027-01-13T09:00:00+01:00") == {
+        "2026-11": (1, 3),
+        "2026-12": (0, 0),
+    }
+    # Every kept number is what the sessions and check-ins say.
+    assert (
+        db.execute(
+            """SELECT count(*) FROM sessions s
             WHERE s.checked_in <> (SELECT count(*) FROM attendance a WHERE a.session_id = s.id)"""
-    ).fetchone()[0]
-    assert kept == 0
+        ).fetchone()[0]
+        == 0
+    )
+    kept = [tuple(row) for row in db.execute("SELECT * FROM group_months WHERE sessions > 0 ORDER BY 1, 2")]
+    counted = [
+        tuple(row)
+        for row in db.execute(
+            """SELECT group_id, substr(starts_at, 1, 7), count(*), sum(checked_in + erased_attendance)
+                 FROM sessions WHERE cancelled_at IS NULL GROUP BY 1, 2 ORDER BY 1, 2"""
+        )
+    ]
+    assert kept == counted
 
 
 def test_a_table_of_many_groups_shows_the_busiest_and_the_others_together(app, db, programme):
@@ -386,7 +413,7 @@ def test_a_table_of_many_groups_shows_the_busiest_and_the_others_together(app, d
             checked_in(db, session, woman)
     with app.test_request_context("/da/results"):
         app.preprocess_request()
-        table = figures.attendance(db, "2026-11", "2026-11", "2027-01-13T09:00:00+01:00", exact=True)
+        table = figures.attendance(db, "2026-11", "2026-11", exact=True)
     assert len(table.rows) == figures.MOST_GROUPS + 1
     label, cells = table.rows[-1]
     assert label == translated(app, "da", "The other %(count)d groups", count=2) and cells == [

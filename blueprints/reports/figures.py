@@ -156,30 +156,27 @@ def month_by_month(db, first_month, last_month, exact):
 MOST_GROUPS = 25
 
 
-def attendance(db, first_month, last_month, now, exact, by_year=False):
-    """Check-ins at each group's sessions, month by month (year by year with `by_year`)."""
+def attendance(db, first_month, last_month, exact, by_year=False):
+    """Check-ins at each group's sessions, month by month (year by year with `by_year`): the MOST_GROUPS
+    groups with the most check-ins, and the others together."""
     if by_year:
         periods = [str(year) for year in range(int(first_month[:4]), int(last_month[:4]) + 1)]
         columns = periods
     else:
         periods = queries.months_between(first_month, last_month)
         columns = [format_when(month, "short_month") for month in periods]
+    found, others, other_count = queries.attendance_by_group(
+        db, first_month, last_month, MOST_GROUPS, span=4 if by_year else 7
+    )
     groups = {}
-    for row in queries.attendance_by_group(db, first_month, last_month, now, span=4 if by_year else 7):
+    for row in found:
         groups.setdefault((row["group_id"], row["name"]), dict.fromkeys(periods, 0))[row["month"]] = row[
             "present"
         ]
     rows = [(name, list(counts.values())) for (_group_id, name), counts in groups.items()]
-    if len(rows) > MOST_GROUPS:
-        kept = set(sorted(range(len(rows)), key=lambda i: -sum(rows[i][1]))[:MOST_GROUPS])
-        others = [cells for i, (_name, cells) in enumerate(rows) if i not in kept]
-        rows = [row for i, row in enumerate(rows) if i in kept]
-        rows.append(
-            (
-                _("The other %(count)d groups", count=len(others)),
-                [sum(column) for column in zip(*others, strict=True)],
-            )
-        )
+    if other_count:
+        together = dict.fromkeys(periods, 0) | {row["month"]: row["present"] for row in others}
+        rows.append((_("The other %(count)d groups", count=other_count), list(together.values())))
     table = counts_table(
         "attendance",
         _("Attendance at the groups, year by year")
@@ -197,7 +194,7 @@ def attendance(db, first_month, last_month, now, exact, by_year=False):
         if by_year
         else _("Each cell is the check-ins at the group's sessions that month.")
     )
-    if len(groups) > MOST_GROUPS:
+    if other_count:
         table.note += " " + _(
             "The %(count)d groups with the most check-ins, and the others together.", count=MOST_GROUPS
         )
@@ -206,11 +203,8 @@ def attendance(db, first_month, last_month, now, exact, by_year=False):
 
 def sessions_held(db, first_month, last_month, now):
     """{month: (groups that met, sessions held)}: what the programme did, no woman in it."""
-    held = {month: [set(), 0] for month in queries.months_between(first_month, last_month)}
-    for row in queries.attendance_by_group(db, first_month, last_month, now):
-        held[row["month"]][0].add(row["group_id"])
-        held[row["month"]][1] += row["sessions"]
-    return {month: (len(groups), sessions) for month, (groups, sessions) in held.items()}
+    held = queries.sessions_held(db, first_month, last_month, now)
+    return {month: held.get(month, (0, 0)) for month in queries.months_between(first_month, last_month)}
 
 
 def aims(db, until_day, exact):
@@ -332,7 +326,7 @@ def sessions_table(db, period, now):
 
 def attendance_in(db, period, now):
     """Check-ins per group: month by month in a half-year, year by year over the whole programme."""
-    return attendance(db, period.first_month, period.last_month, now, exact=False, by_year=period.is_whole)
+    return attendance(db, period.first_month, period.last_month, exact=False, by_year=period.is_whole)
 
 
 def enrolled_by(db, breakdown, period):

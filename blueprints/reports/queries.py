@@ -142,18 +142,54 @@ def months_between(first_month, last_month):
     return months
 
 
-def attendance_by_group(db, first_month, last_month, now, span=7):
-    """[{group_id, name, month, sessions, present}]: each group's sessions held (not cancelled, begun by
-    `now`) and check-ins at them, month by month (`span` 4: year by year, in `month`); erased women's
-    check-ins still count."""
-    return db.execute(
-        """SELECT s.group_id, g.name, substr(s.starts_at, 1, :span) AS month, count(*) AS sessions,
-                  sum(s.erased_attendance + s.checked_in) AS present
-             FROM sessions s JOIN groups g ON g.id = s.group_id
-            WHERE s.starts_at >= :first AND s.starts_at < :after AND s.starts_at <= :now AND s.cancelled_at IS NULL
-            GROUP BY 1, 3 ORDER BY g.name COLLATE NOCASE, g.id, month""",
-        {"first": first_month, "after": month_after(last_month), "now": now, "span": span},
+def attendance_by_group(db, first_month, last_month, most, span=7):
+    """Check-ins at each group's sessions (erased women's too), month by month (`span` 4: year by year, in
+    `month`), of the `most` groups with the most check-ins in the months, and of the others together:
+    ([{group_id, name, month, present}], [{month, present}] of the others, how many others)."""
+    params = {"first": first_month, "last": last_month, "most": most, "span": span}
+    kept = """WITH met AS (SELECT group_id, substr(month, 1, :span) AS month, sum(present) AS present
+                              FROM group_months WHERE month BETWEEN :first AND :last AND sessions > 0
+                             GROUP BY 1, 2),
+                    busiest AS (SELECT group_id FROM met GROUP BY group_id
+                                 ORDER BY sum(present) DESC, group_id LIMIT :most)"""
+    groups = db.execute(
+        f"""{kept}
+            SELECT m.group_id, g.name, m.month, m.present FROM met m JOIN groups g ON g.id = m.group_id
+             WHERE m.group_id IN busiest ORDER BY g.name COLLATE NOCASE, g.id, m.month""",
+        params,
     ).fetchall()
+    others = db.execute(
+        f"""{kept}
+            SELECT month, sum(present) AS present, count(DISTINCT group_id) AS groups FROM met
+             WHERE group_id NOT IN busiest GROUP BY month""",
+        params,
+    ).fetchall()
+    count = db.execute(
+        f"{kept} SELECT count(DISTINCT group_id) FROM met WHERE group_id NOT IN busiest", params
+    ).fetchone()[0]
+    return groups, others, count
+
+
+def sessions_held(db, first_month, last_month, now):
+    """{month: (groups that met, sessions held)} from the first month to the last: sessions not cancelled
+    and begun by `now` (this month's from the sessions themselves, the months before from group_months)."""
+    this_month = now[:7]
+    held = {
+        row["month"]: (row["groups"], row["sessions"])
+        for row in db.execute(
+            """SELECT month, count(*) FILTER (WHERE sessions > 0) AS groups, sum(sessions) AS sessions
+                 FROM group_months WHERE month BETWEEN :first AND :last AND month < :this GROUP BY month""",
+            {"first": first_month, "last": last_month, "this": this_month},
+        )
+    }
+    if first_month <= this_month <= last_month:
+        row = db.execute(
+            """SELECT count(DISTINCT group_id) AS groups, count(*) AS sessions FROM sessions
+                WHERE starts_at >= :first AND starts_at <= :now AND cancelled_at IS NULL""",
+            {"first": this_month, "now": now},
+        ).fetchone()
+        held[this_month] = (row["groups"], row["sessions"])
+    return held
 
 
 def campaigns_between(db, first_day, last_day):

@@ -146,9 +146,7 @@ def results():
     rows, today_figures = milestone_rows(db, today)
     way = figures.way_to_work(db, by, this_month, exact)
     monthly = figures.month_by_month(db, queries.month_after(this_month, -11), this_month, exact)
-    attendance = figures.attendance(
-        db, queries.month_after(this_month, -5), this_month, clock.now_iso(), exact
-    )
+    attendance = figures.attendance(db, queries.month_after(this_month, -5), this_month, exact)
     aims = figures.aims(db, today, exact)
     rtl = text_direction(current_language()) == "rtl"
     return render_template(
