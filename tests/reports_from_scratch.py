@@ -1,7 +1,7 @@
 """The reports' figures counted from scratch, over every woman's way and tally (how the reports counted
 before `way_counts`): the tests hold the kept counts against them."""
 
-from blueprints.reports.queries import FLOWS, RESULTS
+from blueprints.reports.queries import FLOWS, RESULTS, months_between
 from choices import LEFT_FOR_A_RESULT
 
 
@@ -164,16 +164,6 @@ def flows_by_month(db, first_month, last_month):
     for row in rows:
         flows[row["month"]][row["flow"]] = row["women"]
     return flows
-
-
-def months_between(first_month, last_month):
-    """Every "YYYY-MM" from the first to the last, both included."""
-    year, month = int(first_month[:4]), int(first_month[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= last_month:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 AIMS = ("work_identity", "society_norms", "workplace_expectations", "health_barriers")

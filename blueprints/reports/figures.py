@@ -344,27 +344,38 @@ def enrolled_by(db, breakdown, period):
     )
 
 
-def milestones_table(db, day, exact):
-    """Each milestone due by `day` or after, against the figures on its day (or on `day`, if later)."""
+def milestone_progress(db, day):
+    """Each milestone against the figures on its day (or on `day` while it is still open):
+    ([{milestone, count, now, state}], the figures on `day`). `now` is the count, or for a share the % of
+    the women enrolled; `state` is "reached", "missed" (its day is past) or "open"."""
     milestones = queries.milestones(db)
     figures_on = queries.measures_on_days(db, [day, *(min(m["due_on"], day) for m in milestones)])
-    rows, numbers = [], []
+    rows = []
     for m in milestones:
         figures = figures_on[min(m["due_on"], day)]
         count, enrolled = figures[m["measure"]], figures["enrolled"]
+        now = (round(100 * count / enrolled) if enrolled else 0) if m["share"] else count
+        state = "reached" if now >= m["target"] else ("missed" if m["due_on"] < day else "open")
+        rows.append({"milestone": m, "count": count, "now": now, "state": state})
+    return rows, figures_on[day]
+
+
+def milestones_table(db, day, exact):
+    """Each milestone against the figures on its day: a share is left out where it would show a count of
+    1 to 4."""
+    rows, numbers = [], []
+    for row in milestone_progress(db, day)[0]:
+        m, count, now = row["milestone"], row["count"], row["now"]
         if m["share"]:
-            now = round(100 * count / enrolled) if enrolled else 0
             shown = f"{now} %" if exact or count == 0 or count >= 5 else ""
             target = f"{m['target']} %"
         else:
-            now = count
             shown = count if exact else _small(count)
             target = m["target"]
-        state = "reached" if now >= m["target"] else ("missed" if m["due_on"] < day else "open")
         rows.append(
             (
                 format_when(m["due_on"], "calendar"),
-                [str(MEASURES[m["measure"]]), target, shown, str(STATES[state])],
+                [str(MEASURES[m["measure"]]), target, shown, str(STATES[row["state"]])],
             )
         )
         numbers.append([now])

@@ -82,29 +82,6 @@ def delete_milestone(milestone_id):
     return redirect(url_for("reports.programme") + "#milestones")
 
 
-def progress(milestone, figures):
-    """How far a milestone has come: (now, reached) with `now` a number, or a share in % of the enrolled."""
-    count = figures[milestone["measure"]]
-    if milestone["share"]:
-        now = round(100 * count / figures["enrolled"]) if figures["enrolled"] else 0
-    else:
-        now = count
-    return now, now >= milestone["target"]
-
-
-def milestone_rows(db, today):
-    """Each milestone with the figures on its day (today's while it is open): [{milestone, now, state}],
-    and today's figures."""
-    milestones = queries.milestones(db)
-    figures_on = queries.measures_on_days(db, [today, *(min(m["due_on"], today) for m in milestones)])
-    rows = []
-    for milestone in milestones:
-        now, reached = progress(milestone, figures_on[min(milestone["due_on"], today)])
-        state = "reached" if reached else ("missed" if milestone["due_on"] < today else "open")
-        rows.append({"milestone": milestone, "now": now, "state": state})
-    return rows, figures_on[today]
-
-
 def dashboard_charts(way, monthly, attendance, aims, rtl):
     """The dashboard's pictures, each from the table shown beside it."""
 
@@ -143,7 +120,7 @@ def results():
     by = request.args.get("by", "channel")
     if by not in figures.FUNNEL_BREAKDOWNS:
         by = "channel"
-    rows, today_figures = milestone_rows(db, today)
+    rows, today_figures = figures.milestone_progress(db, today)
     way = figures.way_to_work(db, by, this_month, exact)
     monthly = figures.month_by_month(db, queries.month_after(this_month, -11), this_month, exact)
     attendance = figures.attendance(db, queries.month_after(this_month, -5), this_month, exact)
