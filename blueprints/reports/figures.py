@@ -18,7 +18,7 @@ from choices import AGE_BANDS, CHANNELS, MEASURES, PROGRESS_AIM_NAMES, SUBGROUPS
 from i18n import LANGUAGE_NAMES, format_when
 
 from . import queries
-from .suppression import suppress
+from .suppression import SMALL, suppress
 
 BREAKDOWN_NAMES = {
     "channel": _l("Channel"),
@@ -228,7 +228,7 @@ def aims(db, until_day, exact):
 
 
 def _small(count):
-    return "<5" if 0 < count < 5 else count
+    return "<5" if count in SMALL else count  # the small counts, as suppression hides them
 
 
 def measures_table(figures, exact, title=None):
@@ -344,41 +344,42 @@ def enrolled_by(db, breakdown, period):
     )
 
 
-def milestone_progress(db, day):
+def milestone_progress(db, day, exact):
     """Each milestone against the figures on its day (or on `day` while it is still open):
-    ([{milestone, count, now, state}], the figures on `day`). `now` is the count, or for a share the % of
-    the women enrolled; `state` is "reached", "missed" (its day is past) or "open"."""
+    ([{milestone, now, shown, state}], the figures on `day`). `now` is the count, or for a share the % of
+    the women enrolled; `shown` is it as the reader may see it (protected: a count of 1 to 4 is "<5", and a
+    share that would give one away is left out); `state` is "reached", "missed" (its day is past) or
+    "open"."""
     milestones = queries.milestones(db)
     figures_on = queries.measures_on_days(db, [day, *(min(m["due_on"], day) for m in milestones)])
     rows = []
     for m in milestones:
         figures = figures_on[min(m["due_on"], day)]
         count, enrolled = figures[m["measure"]], figures["enrolled"]
-        now = (round(100 * count / enrolled) if enrolled else 0) if m["share"] else count
+        if m["share"]:
+            now = round(100 * count / enrolled) if enrolled else 0
+            shown = f"{now} %" if exact or count == 0 or count >= 5 else ""
+        else:
+            now = count
+            shown = count if exact else _small(count)
         state = "reached" if now >= m["target"] else ("missed" if m["due_on"] < day else "open")
-        rows.append({"milestone": m, "count": count, "now": now, "state": state})
+        rows.append({"milestone": m, "now": now, "shown": shown, "state": state})
     return rows, figures_on[day]
 
 
 def milestones_table(db, day, exact):
-    """Each milestone against the figures on its day: a share is left out where it would show a count of
-    1 to 4."""
+    """Each milestone against the figures on its day, as a table."""
     rows, numbers = [], []
-    for row in milestone_progress(db, day)[0]:
-        m, count, now = row["milestone"], row["count"], row["now"]
-        if m["share"]:
-            shown = f"{now} %" if exact or count == 0 or count >= 5 else ""
-            target = f"{m['target']} %"
-        else:
-            shown = count if exact else _small(count)
-            target = m["target"]
+    for row in milestone_progress(db, day, exact)[0]:
+        m = row["milestone"]
+        target = f"{m['target']} %" if m["share"] else m["target"]
         rows.append(
             (
                 format_when(m["due_on"], "calendar"),
-                [str(MEASURES[m["measure"]]), target, shown, str(STATES[row["state"]])],
+                [str(MEASURES[m["measure"]]), target, row["shown"], str(STATES[row["state"]])],
             )
         )
-        numbers.append([now])
+        numbers.append([row["now"]])
     return Table(
         "milestones",
         _("Milestones"),

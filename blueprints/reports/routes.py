@@ -120,7 +120,7 @@ def results():
     by = request.args.get("by", "channel")
     if by not in figures.FUNNEL_BREAKDOWNS:
         by = "channel"
-    rows, today_figures = figures.milestone_progress(db, today)
+    rows, today_figures = figures.milestone_progress(db, today, exact)
     way = figures.way_to_work(db, by, this_month, exact)
     monthly = figures.month_by_month(db, queries.month_after(this_month, -11), this_month, exact)
     attendance = figures.attendance(db, queries.month_after(this_month, -5), this_month, exact)
